@@ -1,0 +1,139 @@
+"""What a rule sees: one module's facts, the options, and the app around it.
+
+Analyses that several rules share (which functions run at start-up, whether a
+connection is paired with a disconnection, which functions are receivers) are
+computed here once, lazily.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING, Optional
+
+from .facts import Connection, Function, ModuleFacts, Receiver
+from .options import Options
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .project import AppView
+
+
+def path_parts(path: str) -> list[str]:
+    return [part for part in os.path.normpath(path).replace("\\", "/").split("/") if part]
+
+
+def is_migration_path(path: str) -> bool:
+    return "migrations" in path_parts(path)[:-1]
+
+
+def is_test_path(path: str) -> bool:
+    parts = path_parts(path)
+    if not parts:
+        return False
+    name = parts[-1]
+    return (
+        name.startswith("test")
+        or name.endswith("_test.py")
+        or name.endswith("_tests.py")
+        or name == "conftest.py"
+        or any(part in ("tests", "test", "testing") for part in parts[:-1])
+    )
+
+
+class Context:
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        options: Options,
+        path: str,
+        app: Optional["AppView"] = None,
+    ) -> None:
+        self.facts = facts
+        self.options = options
+        self.path = path
+        self.app = app  # None without project analysis (stdin, no app package)
+        self.is_migration = is_migration_path(path)
+        self.is_test = is_test_path(path)
+
+    # -- receivers ------------------------------------------------------------------
+
+    @cached_property
+    def receivers(self) -> list[Receiver]:
+        """Functions of this module connected to signals, here or (project) from apps.py."""
+        receivers = self.facts.receivers()
+        if self.app is not None:
+            by_function = {id(r.function): r for r in receivers}
+            for function, connection in self.app.wired_receivers(self.facts):
+                receiver = by_function.get(id(function))
+                if receiver is None:
+                    receiver = by_function[id(function)] = Receiver(function)
+                    receivers.append(receiver)
+                receiver.connections.append(connection)
+        return receivers
+
+    # -- start-up reachability ----------------------------------------------------------
+
+    @cached_property
+    def startup_functions(self) -> set:
+        """ids of functions that run when the app starts: AppConfig methods, what module-level
+        code calls, and (project) what ready() reaches in other modules; with their callees."""
+        facts = self.facts
+        roots: list[Function] = [
+            method for info in facts.classes if info.is_app_config for method in info.methods.values()
+        ]
+        roots.extend(callee for call in facts.module_level_calls() if (callee := facts.callees(call)))
+        if self.app is not None:
+            roots.extend(self.app.startup_entry_points(facts))
+        seen: set = set()
+        stack = list(roots)
+        while stack:
+            function = stack.pop()
+            if id(function) in seen:
+                continue
+            seen.add(id(function))
+            stack.extend(callee for _, callee in facts.function_calling(function))
+        return seen
+
+    def runs_at_startup(self, function: Function) -> bool:
+        return any(id(f) in self.startup_functions for f in function.ancestors())
+
+    # -- connect/disconnect pairing ----------------------------------------------------
+
+    def is_paired_with_disconnect(self, connection: Connection) -> bool:
+        """Whether the same receiver is disconnected from the same signal where its
+        connection is managed: the same function (finally, after yield), the same class
+        (setUp/tearDown, __enter__/__exit__, start/stop), or module functions of a pair."""
+        key = connection.receiver.key
+        for disconnection in self.facts.disconnections:
+            if disconnection.signal.qualname != connection.signal.qualname:
+                continue
+            if disconnection.receiver_key != key and not (
+                connection.dispatch_uid and disconnection.dispatch_uid == connection.dispatch_uid
+            ):
+                continue
+            if _same_owner(connection.function, disconnection.function):
+                return True
+        return False
+
+    def enclosing_name(self, connection: Connection) -> str:
+        function = connection.function
+        return function.qualname if function is not None else "<module>"
+
+
+def _same_owner(connected_in: Optional[Function], disconnected_in: Optional[Function]) -> bool:
+    if connected_in is None or disconnected_in is None:
+        return connected_in is disconnected_in
+    if connected_in is disconnected_in:
+        return True
+    top_a = _outermost(connected_in)
+    top_b = _outermost(disconnected_in)
+    if top_a is top_b:
+        return True
+    if top_a.cls is not None or top_b.cls is not None:
+        return top_a.cls is not None and top_a.cls is top_b.cls
+    return True  # two module-level functions: an enable()/disable() pair
+
+
+def _outermost(function: Function) -> Function:
+    *_, last = function.ancestors()
+    return last

@@ -1,0 +1,199 @@
+"""Everything the plugin knows about Django's (and Celery's) names, in one place.
+
+The signal table mirrors the ``Signal()``/``ModelSignal()`` instances Django defines;
+``tests/test_django_names.py`` re-derives it from the installed Django and fails when
+the two drift apart.
+"""
+
+from __future__ import annotations
+
+# module -> names of the Signal instances importable from it
+BUILTIN_SIGNALS: dict[str, frozenset[str]] = {
+    "django.db.models.signals": frozenset(
+        {
+            "class_prepared",
+            "pre_init",
+            "post_init",
+            "pre_save",
+            "post_save",
+            "pre_delete",
+            "post_delete",
+            "m2m_changed",
+            "pre_migrate",
+            "post_migrate",
+        }
+    ),
+    "django.core.signals": frozenset(
+        {"request_started", "request_finished", "got_request_exception", "setting_changed"}
+    ),
+    # django.test.signals re-exports setting_changed from django.core.signals
+    "django.test.signals": frozenset({"template_rendered", "setting_changed"}),
+    "django.db.backends.signals": frozenset({"connection_created"}),
+    "django.contrib.auth.signals": frozenset(
+        {"user_logged_in", "user_login_failed", "user_logged_out"}
+    ),
+    "django.utils.autoreload": frozenset({"autoreload_started", "file_changed"}),
+}
+
+BUILTIN_SIGNAL_QUALNAMES: frozenset[str] = frozenset(
+    f"{module}.{name}" for module, names in BUILTIN_SIGNALS.items() for name in names
+)
+
+# The ModelSignal instances: their sender is a model class (or "app_label.Model").
+MODEL_SIGNAL_NAMES = frozenset(
+    {"pre_init", "post_init", "pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed"}
+)
+MODEL_SIGNALS = frozenset(f"django.db.models.signals.{name}" for name in MODEL_SIGNAL_NAMES)
+
+SIGNAL_CLASSES = frozenset(
+    {
+        "django.dispatch.Signal",
+        "django.dispatch.dispatcher.Signal",
+        "django.db.models.signals.ModelSignal",
+    }
+)
+
+RECEIVER_DECORATORS = frozenset({"django.dispatch.receiver", "django.dispatch.dispatcher.receiver"})
+
+# Modules whose names end in "signals" but whose signals are not Django's.
+FOREIGN_SIGNAL_PACKAGES = frozenset(
+    {
+        "billiard",
+        "blinker",
+        "celery",
+        "dramatiq",
+        "flask",
+        "gevent",
+        "gi",
+        "huey",
+        "kombu",
+        "locust",
+        "louie",
+        "pydispatch",
+        "PyQt4",
+        "PyQt5",
+        "PyQt6",
+        "PySide",
+        "PySide2",
+        "PySide6",
+        "qtpy",
+        "rq",
+        "scrapy",
+        "sqlalchemy",
+        "tornado",
+        "twisted",
+        "signal",
+    }
+)
+
+APP_CONFIG_CLASSES = frozenset({"django.apps.AppConfig", "django.apps.config.AppConfig"})
+
+PARTIAL = frozenset({"functools.partial", "functools.partialmethod"})
+
+ON_COMMIT = frozenset({"django.db.transaction.on_commit"})
+
+# Wrappers that move sync work off the event loop (SIG302 exemption).
+SYNC_TO_ASYNC = frozenset(
+    {
+        "asgiref.sync.sync_to_async",
+        "channels.db.database_sync_to_async",
+        "django.utils.asyncio.async_unsafe",
+    }
+)
+
+MAIL_FUNCTIONS = frozenset(
+    {
+        "django.core.mail.send_mail",
+        "django.core.mail.send_mass_mail",
+        "django.core.mail.mail_admins",
+        "django.core.mail.mail_managers",
+    }
+)
+
+EMAIL_MESSAGE_CLASSES = frozenset(
+    {
+        "django.core.mail.EmailMessage",
+        "django.core.mail.EmailMultiAlternatives",
+        "django.core.mail.message.EmailMessage",
+        "django.core.mail.message.EmailMultiAlternatives",
+    }
+)
+
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+
+BLOCKING_CALLS = frozenset(
+    {
+        "time.sleep",
+        "urllib.request.urlopen",
+        "socket.create_connection",
+        "socket.getaddrinfo",
+        "socket.gethostbyname",
+        "smtplib.SMTP",
+        "smtplib.SMTP_SSL",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "os.system",
+        *(f"requests.{verb}" for verb in _HTTP_VERBS if verb != "stream"),
+        *(f"requests.api.{verb}" for verb in _HTTP_VERBS if verb != "stream"),
+        *(f"httpx.{verb}" for verb in _HTTP_VERBS),
+        *MAIL_FUNCTIONS,
+    }
+)
+
+# Method names that enqueue background work (SIG303); callables named like this too.
+TASK_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue"})
+TASK_FUNCTIONS = frozenset({"async_task", "send_task"})
+
+# QuerySet methods that run a query when called (SIG302); lazy ones are left out.
+SYNC_QUERYSET_METHODS = frozenset(
+    {
+        "get",
+        "create",
+        "get_or_create",
+        "update_or_create",
+        "bulk_create",
+        "bulk_update",
+        "count",
+        "exists",
+        "first",
+        "last",
+        "earliest",
+        "latest",
+        "aggregate",
+        "in_bulk",
+        "iterator",
+        "contains",
+        "explain",
+        "update",
+        "delete",
+    }
+)
+
+INSTANCE_SYNC_METHODS = frozenset({"save", "delete", "refresh_from_db"})
+
+
+def signal_module_of(qualname: str) -> str:
+    return qualname.rpartition(".")[0]
+
+
+def is_builtin_signal(qualname: str) -> bool:
+    """A signal Django itself defines, or any name imported from a ``django.*.signals`` module."""
+    if qualname in BUILTIN_SIGNAL_QUALNAMES:
+        return True
+    if qualname in SIGNAL_CLASSES:
+        return False
+    module = signal_module_of(qualname)
+    return module.startswith("django.") and module.endswith(".signals")
+
+
+def is_project_signal_import(qualname: str) -> bool:
+    """A name imported from a (project) module whose dotted name ends in ``signals``."""
+    module = signal_module_of(qualname)
+    if not module.rstrip(".").endswith("signals"):
+        return False
+    top = module.lstrip(".").split(".")[0]
+    if module.startswith("."):
+        return True
+    return top not in FOREIGN_SIGNAL_PACKAGES and not module.startswith("django.")

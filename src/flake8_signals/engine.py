@@ -1,0 +1,65 @@
+"""From source text to findings: parse (once per process), build facts, run the rules."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .context import Context
+from .facts import ModuleFacts
+from .options import Options
+from .rules import all_rules
+
+_RULES = None
+
+
+def _rule_instances() -> list:
+    global _RULES
+    if _RULES is None:
+        _RULES = [rule() for rule in all_rules()]
+    return _RULES
+
+
+class FactsCache:
+    """Parsed modules, keyed by path and content: each text is parsed at most once per process."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str, ModuleFacts]] = {}
+        self.parse_count = 0
+
+    def facts_for(self, text: str, path: str, module_name: Optional[str] = None) -> ModuleFacts:
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        entry = self._entries.get(path)
+        if entry is not None and entry[0] == digest:
+            return entry[1]
+        self.parse_count += 1
+        facts = ModuleFacts(cst.parse_module(text), path=path, module_name=module_name)
+        self._entries[path] = (digest, facts)
+        return facts
+
+
+CACHE = FactsCache()
+
+
+def check_source(text: str, path: str, options: Options) -> list[tuple[int, int, str]]:
+    """Findings for one file as (line, column, message), sorted and de-duplicated."""
+    from .plugin import might_wire_signals
+    from .project import app_view_for
+
+    app = app_view_for(path, options)
+    if not might_wire_signals(text) and (app is None or not app.may_wire_receivers_in(path)):
+        return []
+    facts = CACHE.facts_for(text, path, app.module_name_of(path) if app is not None else None)
+    ctx = Context(facts, options, path, app)
+    findings = [finding for rule in _rule_instances() for finding in rule.check(ctx)]
+    if not findings:
+        return []
+    positions = MetadataWrapper(facts.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    results: dict = {}
+    for finding in findings:
+        start = positions[finding.node].start
+        results.setdefault((start.line, finding.code), (start.line, start.column, finding.message))
+    return sorted(results.values())

@@ -1,0 +1,313 @@
+"""SIG5xx: misuse of the signal API."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import libcst as cst
+
+from ..facts import Connection, Disconnection, Function
+from ..syntax import dotted_name, has_star_args, keyword_arg, normalized
+from .base import Finding, Rule, register
+
+
+def wraps_before_connecting(function: Function, receiver_decorators: list) -> bool:
+    """Whether what gets connected is a decorator's wrapper rather than the def itself."""
+    below_receivers = function.decorators
+    if receiver_decorators:
+        last = max(function.decorators.index(d) for d in receiver_decorators)
+        below_receivers = function.decorators[last + 1 :]
+    return any(dotted_name(d.decorator) not in ("staticmethod",) for d in below_receivers)
+
+
+@register
+class ReceiverWithoutKwargs(Rule):
+    """
+    ## What it does
+    Flags a receiver function whose signature has no `**kwargs`. For methods, `self`
+    and `cls` are not counted as the sender.
+
+    ## Why is this bad?
+    With `DEBUG = True`, `Signal.connect()` raises
+    `ValueError: Signal receivers must accept keyword arguments (**kwargs).` Even
+    without DEBUG, a receiver that lists arguments breaks with a `TypeError` as soon as
+    the signal is sent with an argument it does not name (Django adds arguments to
+    its signals over time, and custom senders pass their own).
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=Order)
+    def on_order_saved(sender, instance, created): ...
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save, sender=Order)
+    def on_order_saved(sender, instance, created, **kwargs): ...
+    ```
+    """
+
+    code = "SIG501"
+    name = "receiver-without-kwargs"
+    summary = "Receiver does not accept `**kwargs` (`ValueError` at connect time in DEBUG)."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        decorators_of = ctx.facts.receiver_decorators
+        for receiver in ctx.receivers:
+            function = receiver.function
+            if function.params.var_keyword is not None:
+                continue
+            if wraps_before_connecting(function, decorators_of.get(id(function.node), [])):
+                continue
+            signals = ", ".join(f"`{s.text}`" for s in receiver.signals)
+            yield self.finding(
+                function.node,
+                f"receiver `{function.name}` of {signals} does not accept **kwargs: Django raises "
+                "ValueError when it is connected with DEBUG=True, and a TypeError when the signal sends an "
+                "argument it does not name; add **kwargs",
+            )
+
+
+@register
+class ProvidingArgsRemoved(Rule):
+    """
+    ## What it does
+    Flags `Signal(providing_args=[...])`.
+
+    ## Why is this bad?
+    The argument was deprecated in Django 3.1 and removed in Django 4.0: creating the
+    signal raises `TypeError: Signal.__init__() got an unexpected keyword argument
+    'providing_args'` when the module is imported.
+
+    ## Example
+    ```python
+    order_paid = Signal(providing_args=["order", "amount"])
+    ```
+
+    ## Use instead
+    Document the arguments in a comment:
+    ```python
+    # Sent with: order, amount
+    order_paid = Signal()
+    ```
+    """
+
+    code = "SIG502"
+    name = "providing-args-removed"
+    summary = "`Signal(providing_args=...)`: removed in Django 4.0 (`TypeError` at import)."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for definition in ctx.facts.signal_definitions:
+            if keyword_arg(definition.call, "providing_args") is not None:
+                yield self.finding(
+                    definition.call,
+                    "`Signal(providing_args=...)` raises TypeError on Django 4.0 and later (the argument "
+                    "was removed); drop it and document the arguments in a comment",
+                )
+
+
+@register
+class ReceiverNotOutermost(Rule):
+    """
+    ## What it does
+    Flags `@receiver` with another decorator above it. Several stacked `@receiver`s on
+    top are fine, and so is `@staticmethod` above it.
+
+    ## Why is this bad?
+    Decorators apply bottom-up. `@receiver` connects the function it is given and
+    returns it unchanged; a decorator above it then wraps that function, and the name
+    is bound to the wrapper. The signal calls the unwrapped function, so whatever the
+    upper decorator adds (a transaction, a lock, a feature flag, logging) never happens
+    for signal calls.
+
+    ## Example
+    ```python
+    @transaction.atomic
+    @receiver(post_save, sender=Order)
+    def on_order_saved(sender, instance, **kwargs): ...
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save, sender=Order)
+    @transaction.atomic
+    def on_order_saved(sender, instance, **kwargs): ...
+    ```
+    """
+
+    code = "SIG503"
+    name = "receiver-not-outermost"
+    summary = "`@receiver` is not the outermost decorator: the connected function is not the decorated one."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for function in ctx.facts.functions:
+            receivers = ctx.facts.receiver_decorators.get(id(function.node))
+            if not receivers:
+                continue
+            above: Optional[cst.Decorator] = None
+            for decorator in function.decorators:
+                if decorator in receivers:
+                    if above is not None:
+                        yield self.finding(
+                            decorator,
+                            f"`@receiver` is below `@{_decorator_text(above)}`: the signal calls the "
+                            f"undecorated `{function.name}`, not the wrapper its name is bound to; put "
+                            "@receiver on top",
+                        )
+                elif dotted_name(decorator.decorator) != "staticmethod" and above is None:
+                    above = decorator
+
+
+def _decorator_text(decorator: cst.Decorator) -> str:
+    expression = decorator.decorator
+    if isinstance(expression, cst.Call):
+        expression = expression.func
+    return dotted_name(expression) or "..."
+
+
+@register
+class ModelSignalWithoutSender(Rule):
+    """
+    ## What it does
+    Flags a receiver of a model signal (`pre_save`, `post_save`, `pre_delete`,
+    `post_delete`, `pre_init`, `post_init`, `m2m_changed`) connected without `sender`.
+    Off by default: enable with `--extend-select=SIG504`.
+
+    ## Why is this bad?
+    Without a sender the receiver runs for every model in the project: third-party
+    models, sessions, migrations' historical models. It costs time on every save and
+    tends to break on models it never expected.
+
+    ## Example
+    ```python
+    @receiver(post_save)
+    def on_order_saved(sender, instance, **kwargs): ...
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save, sender=Order)
+    def on_order_saved(sender, instance, **kwargs): ...
+    ```
+    """
+
+    code = "SIG504"
+    name = "model-signal-without-sender"
+    summary = "Model-signal receiver without `sender`: runs for every model (off by default)."
+    enabled_by_default = False
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for connection in ctx.facts.connections:
+            if not connection.signal.is_model_signal or connection.sender is not None:
+                continue
+            if _passes_star_arguments(connection):
+                continue
+            yield self.finding(
+                connection.report_node,
+                f"`{connection.signal.text}` receiver has no sender: it runs for every model in the "
+                "project, third-party and migration models included; pass sender=YourModel",
+            )
+
+
+def _passes_star_arguments(connection: Connection) -> bool:
+    node = connection.report_node
+    call = node if isinstance(node, cst.Call) else getattr(node, "decorator", None)
+    return isinstance(call, cst.Call) and has_star_args(call)
+
+
+@register
+class DisconnectMismatch(Rule):
+    """
+    ## What it does
+    Flags a `disconnect()` of a receiver the module connects, when no connection of it
+    matches: a `sender` or `dispatch_uid` given at connect time is missing or different
+    at disconnect time (or the signal differs).
+
+    ## Why is this bad?
+    `disconnect()` looks the receiver up by `(dispatch_uid or receiver, sender)`, the
+    same key `connect()` stored. With another key it finds nothing, returns `False`,
+    and the receiver stays connected: the code that was meant to run without it does not.
+
+    ## Example
+    ```python
+    post_save.connect(reindex, sender=Product, dispatch_uid="reindex-product")
+    ...
+    post_save.disconnect(reindex, sender=Product)
+    ```
+
+    ## Use instead
+    ```python
+    post_save.disconnect(reindex, sender=Product, dispatch_uid="reindex-product")
+    ```
+    """
+
+    code = "SIG505"
+    name = "disconnect-mismatch"
+    summary = "`disconnect()` does not match how the receiver was connected (`sender`/`dispatch_uid`): it stays connected."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        connections = ctx.facts.connections
+        for disconnection in ctx.facts.disconnections:
+            if has_star_args(disconnection.report_node):
+                continue
+            candidates = [c for c in connections if _same_receiver(c, disconnection)]
+            if not candidates or any(_matches(c, disconnection) for c in candidates):
+                continue
+            connection = candidates[0]
+            yield self.finding(
+                disconnection.report_node,
+                f"this disconnect() of {_what(disconnection)} does not match how it was connected "
+                f"({_connection_text(connection)}): disconnect() returns False and the receiver stays "
+                "connected; pass the same signal, sender and dispatch_uid",
+            )
+
+
+def _same_receiver(connection: Connection, disconnection: Disconnection) -> bool:
+    if disconnection.receiver_key is not None:
+        return connection.receiver.key == disconnection.receiver_key
+    return (
+        disconnection.dispatch_uid is not None
+        and connection.dispatch_uid == disconnection.dispatch_uid
+        and connection.signal.qualname == disconnection.signal.qualname
+    )
+
+
+def _matches(connection: Connection, disconnection: Disconnection) -> bool:
+    return (
+        connection.signal.qualname == disconnection.signal.qualname
+        and connection.dispatch_uid == disconnection.dispatch_uid
+        and senders_match(connection.sender_key, disconnection.sender_key)
+    )
+
+
+def senders_match(a: Optional[str], b: Optional[str]) -> bool:
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    # "shop.Order" and Order may be the same model: do not claim a mismatch.
+    if a.startswith("str:") != b.startswith("str:"):
+        text, other = (a, b) if a.startswith("str:") else (b, a)
+        return text.rsplit(".", 1)[-1] == other.rsplit(".", 1)[-1]
+    return False
+
+
+def _what(disconnection: Disconnection) -> str:
+    if disconnection.receiver_key is not None:
+        return f"`{disconnection.receiver_key}`"
+    return f"dispatch_uid {disconnection.dispatch_uid}"
+
+
+def _connection_text(connection: Connection) -> str:
+    parts = [f"`{connection.signal.text}`"]
+    parts.append(f"sender={normalized(connection.sender)}" if connection.sender is not None else "no sender")
+    if connection.dispatch_uid is not None:
+        parts.append(f"dispatch_uid={_plain(connection.dispatch_uid)}")
+    return ", ".join(parts)
+
+
+def _plain(key: Optional[str]) -> str:
+    if key is None:
+        return "None"
+    return repr(key[4:]) if key.startswith("str:") else key
+

@@ -1,0 +1,417 @@
+"""SIG1xx: how receivers are connected."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+from ..facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
+from .base import Finding, Rule, register
+
+
+def describe(receiver: ReceiverRef) -> str:
+    if receiver.kind == "lambda":
+        return "a lambda"
+    if receiver.kind == "partial":
+        return "a `partial(...)`"
+    if receiver.kind == "nested" and receiver.function is not None:
+        return f"nested function `{receiver.function.name}`"
+    if receiver.kind == "new_instance_method":
+        return f"`{receiver.key}` (a method of an object created right here)"
+    return f"`{receiver.key}`" if receiver.key else "the receiver"
+
+
+def nested_function_escapes(function: Function, facts: ModuleFacts) -> bool:
+    """Whether a nested def is kept somewhere that outlives its enclosing call.
+
+    Any use of its name other than as a connect()/disconnect() receiver counts:
+    ``self.handler = handler``, ``return handler``, ``handlers.append(handler)``, ...
+    """
+    parent = function.parent
+    if parent is None:
+        return True
+    name = function.name
+    if name in parent.globals:
+        return True
+    reads = parent.name_reads.get(name, 0)
+    as_receiver = sum(
+        1
+        for connection in facts.connections
+        if connection.kind == "connect" and connection.function is parent and connection.receiver.key == name
+    )
+    as_receiver += sum(
+        1 for disconnection in facts.disconnections if disconnection.function is parent and disconnection.receiver_key == name
+    )
+    return reads > as_receiver
+
+
+def dies_after_connect(connection: Connection, facts: ModuleFacts) -> bool:
+    """A weakly held receiver that nothing else keeps alive."""
+    if connection.weak is not True:
+        return False
+    receiver = connection.receiver
+    if receiver.kind in ("lambda", "partial", "new_instance_method"):
+        return True
+    if receiver.kind == "nested" and receiver.function is not None:
+        return not nested_function_escapes(receiver.function, facts)
+    return False
+
+
+@register
+class ConnectOutsideReady(Rule):
+    """
+    ## What it does
+    Flags a receiver connected (by `.connect()` or `@receiver`) inside a function or
+    method body other than `AppConfig.ready()` and the functions it calls.
+
+    ## Why is this bad?
+    The receiver exists only after that function has run. Until then, and in every
+    process where it never runs (Celery workers, management commands, other web
+    workers), the signal fires with nobody listening and nothing tells you.
+
+    ## Example
+    ```python
+    def checkout(request):
+        post_save.connect(send_receipt, sender=Order)
+        ...
+    ```
+
+    ## Use instead
+    Connect at import time in a module that `AppConfig.ready()` imports:
+    ```python
+    # shop/signals.py
+    @receiver(post_save, sender=Order)
+    def send_receipt(sender, instance, created, **kwargs): ...
+
+    # shop/apps.py
+    class ShopConfig(AppConfig):
+        def ready(self):
+            from . import signals  # noqa: F401
+    ```
+    Not reported: `dispatch_uid=` given, receivers that are methods of `self`/`cls`,
+    any method of an `AppConfig`, functions reachable from `ready()` or from
+    module-level code, migrations, and connections the same function, class or module
+    pair with a `disconnect()` (tests, fixtures, context managers).
+    """
+
+    code = "SIG101"
+    name = "connect-outside-ready"
+    summary = "Receiver connected inside a function other than `AppConfig.ready()`: missing until it runs."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        if ctx.is_migration:
+            return
+        for connection in ctx.facts.connections:
+            function = connection.function
+            if function is None or connection.dispatch_uid is not None:
+                continue
+            if connection.receiver.kind == "self_method" or ctx.runs_at_startup(function):
+                continue
+            if ctx.is_paired_with_disconnect(connection):
+                continue
+            yield self.finding(
+                connection.report_node,
+                f"{describe(connection.receiver)} is connected to `{connection.signal.text}` inside "
+                f"`{function.qualname}()`: the receiver only exists once that function has run, so workers and "
+                "commands that never call it miss the signal; connect it at import time in a module "
+                "imported from AppConfig.ready()",
+            )
+
+
+@register
+class WeakReceiverCollected(Rule):
+    """
+    ## What it does
+    Flags a lambda, a `functools.partial(...)`, a function defined inside the enclosing
+    function, or a bound method of an object created in the call (`Handler().on_save`)
+    connected with the default `weak=True`.
+
+    ## Why is this bad?
+    Django's signals keep only a weak reference to their receivers by default. Nothing
+    else references these objects, so they are garbage-collected right after
+    `connect()` returns and the receiver silently never runs.
+
+    ## Example
+    ```python
+    post_save.connect(lambda sender, **kwargs: cache.clear(), sender=Order)
+    ```
+
+    ## Use instead
+    Connect a module-level function, or pass `weak=False` (with a `dispatch_uid` if the
+    code can run more than once):
+    ```python
+    @receiver(post_save, sender=Order)
+    def clear_cache(sender, **kwargs):
+        cache.clear()
+    ```
+    """
+
+    code = "SIG102"
+    name = "weak-receiver-collected"
+    summary = "Lambda/partial/nested function/temporary bound method connected weakly: garbage-collected, never runs."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for connection in ctx.facts.connections:
+            if dies_after_connect(connection, ctx.facts):
+                yield self.finding(
+                    connection.report_node,
+                    f"{describe(connection.receiver)} is connected to `{connection.signal.text}` with "
+                    "weak=True (the default): nothing else references it, so it is garbage-collected and "
+                    "never runs; connect a module-level function, or pass weak=False",
+                )
+
+
+@register
+class ReceiverAccumulates(Rule):
+    """
+    ## What it does
+    Flags, inside a function, a receiver that is a new object on every call (lambda,
+    nested function, `partial(...)`, bound method of a new instance) connected with
+    `weak=False` and no `dispatch_uid`.
+
+    ## Why is this bad?
+    `connect()` de-duplicates on the identity of the receiver object (or on
+    `dispatch_uid`). A fresh object is never a duplicate, and `weak=False` keeps every one
+    alive: each call adds one more receiver, so the handler runs once more per send, and
+    the objects are never freed.
+
+    ## Example
+    ```python
+    def enable_audit(model):
+        post_save.connect(lambda sender, **kw: audit(sender), sender=model, weak=False)
+    ```
+
+    ## Use instead
+    ```python
+    def enable_audit(model):
+        post_save.connect(audit_receiver, sender=model, weak=False,
+                          dispatch_uid=f"audit-{model._meta.label}")
+    ```
+    """
+
+    code = "SIG103"
+    name = "receiver-accumulates"
+    summary = "A fresh receiver object connected with `weak=False` inside a function: one more receiver per call."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        if ctx.is_migration:
+            return
+        for connection in ctx.facts.connections:
+            function = connection.function
+            if function is None or connection.weak is not False or connection.dispatch_uid is not None:
+                continue
+            if not connection.receiver.is_fresh_object or ctx.runs_at_startup(function):
+                continue
+            if ctx.is_paired_with_disconnect(connection):
+                continue
+            yield self.finding(
+                connection.report_node,
+                f"{describe(connection.receiver)} is a new object on every call of `{function.qualname}()` "
+                f"and is connected to `{connection.signal.text}` with weak=False and no dispatch_uid: each "
+                "call adds another receiver that runs once more per send; pass a stable dispatch_uid or "
+                "connect once at start-up",
+            )
+
+
+@register
+class DuplicateDispatchUid(Rule):
+    """
+    ## What it does
+    Flags a second, different receiver connected to the same signal and sender with a
+    `dispatch_uid` already used.
+
+    ## Why is this bad?
+    Django de-duplicates on `(dispatch_uid, sender)`: the second `connect()` is a
+    silent no-op, so the second receiver never runs.
+
+    ## Example
+    ```python
+    post_save.connect(index_order, sender=Order, dispatch_uid="order-search")
+    post_save.connect(notify_warehouse, sender=Order, dispatch_uid="order-search")
+    ```
+
+    ## Use instead
+    Give every receiver its own `dispatch_uid`:
+    ```python
+    post_save.connect(notify_warehouse, sender=Order, dispatch_uid="order-warehouse")
+    ```
+    """
+
+    code = "SIG104"
+    name = "duplicate-dispatch-uid"
+    summary = "Two different receivers share a `dispatch_uid` on one signal and sender: the second never runs."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        first_seen: dict = {}
+        if ctx.app is not None:
+            first_seen.update(ctx.app.earlier_dispatch_uids(ctx.facts))
+        for connection in sorted(ctx.facts.connections, key=lambda c: c.order):
+            if connection.dispatch_uid is None:
+                continue
+            key = (connection.signal.qualname, connection.sender_key, connection.dispatch_uid)
+            first = first_seen.setdefault(key, connection)
+            if first is connection or not different_receivers(first, connection):
+                continue
+            where = "" if first.module is connection.module else f" in {first.module.path}"
+            yield self.finding(
+                connection.report_node,
+                f"dispatch_uid {_uid_text(connection)} is already used{where} for another receiver of "
+                f"`{connection.signal.text}` with the same sender: Django keeps only the first, so "
+                f"{describe(connection.receiver)} never runs; give it its own dispatch_uid",
+            )
+
+
+def different_receivers(first: Connection, second: Connection) -> bool:
+    a, b = first.receiver, second.receiver
+    if a.function is not None or b.function is not None:
+        return a.function is not b.function or first.module is not second.module
+    if first.module is not second.module and a.kind != "imported":
+        return True  # same text, but a different module's objects
+    return a.key != b.key
+
+
+def _uid_text(connection: Connection) -> str:
+    uid = connection.dispatch_uid or ""
+    return repr(uid[4:]) if uid.startswith("str:") else f"`{uid}`"
+
+
+@register
+class ConnectUsedAsDecorator(Rule):
+    """
+    ## What it does
+    Flags a Django signal's `.connect` used as a decorator: `@post_save.connect`.
+
+    ## Why is this bad?
+    Unlike Celery's or blinker's signals, Django's `Signal.connect()` returns `None`.
+    The decorated name is rebound to `None`, the signal holds only a weak reference to
+    the function, and the function is garbage-collected: the receiver never runs.
+
+    ## Example
+    ```python
+    @post_save.connect
+    def on_save(sender, **kwargs): ...
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save)
+    def on_save(sender, **kwargs): ...
+    ```
+    """
+
+    code = "SIG105"
+    name = "connect-as-decorator"
+    summary = "`@signal.connect` used as a decorator: Django's `connect()` returns `None`; the receiver never runs."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for decorator, signal in ctx.facts.connect_decorators:
+            yield self.finding(
+                decorator,
+                f"`@{signal.text}.connect` rebinds the function's name to None (Django's connect() "
+                "returns None) and the weakly referenced function is garbage-collected, so it never "
+                f"runs; use `@receiver({signal.text})`",
+            )
+
+
+@register
+class ReconnectWithoutFinally(Rule):
+    """
+    ## What it does
+    Flags receivers switched off and back on around some work without `try/finally`:
+    `sig.disconnect(r)` (or a helper that disconnects) ... work ... `sig.connect(r)`
+    (or a helper that reconnects) in the same block.
+
+    ## Why is this bad?
+    If the work raises, the reconnect never runs and the receivers stay disconnected
+    for the rest of the process's life: every later save in that worker skips them.
+    In a `@contextmanager`, an exception in the `with` body is raised at `yield`, so a
+    reconnect after `yield` without `finally` is skipped the same way.
+
+    ## Example
+    ```python
+    post_save.disconnect(reindex, sender=Product)
+    import_products(rows)
+    post_save.connect(reindex, sender=Product)
+    ```
+
+    ## Use instead
+    ```python
+    post_save.disconnect(reindex, sender=Product)
+    try:
+        import_products(rows)
+    finally:
+        post_save.connect(reindex, sender=Product)
+    ```
+    """
+
+    code = "SIG106"
+    name = "reconnect-without-finally"
+    summary = "Receivers disconnected and reconnected around work without `try/finally`."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = ctx.facts
+        offs = list(self._switches(ctx, on=False))
+        if not offs:
+            return
+        for on_site, on_key, on_description in self._switches(ctx, on=True):
+            if on_site.function is not None and on_site.function.name in ("__exit__", "__aexit__"):
+                continue
+            block, index = on_site.path[-1] if on_site.path else (None, None)
+            if block is None or facts.blocks[block].kind in ("protected", "finally"):
+                continue
+            for off_site, off_key, _ in offs:
+                if not off_site.path or off_site.path[:-1] != on_site.path[:-1]:
+                    continue
+                off_block, off_index = off_site.path[-1]
+                if off_block != block or index - off_index < 2:
+                    continue
+                if on_key is not None and off_key is not None and on_key != off_key:
+                    continue
+                yield self.finding(
+                    on_site.node,
+                    f"{on_description} re-enables receivers switched off earlier in this block, but not in "
+                    "a `finally:`; if the work in between raises, they stay disconnected for the life of "
+                    "the process; reconnect in `try: ... finally:`",
+                )
+                break
+
+    def _switches(self, ctx, on: bool) -> Iterator[tuple[CallSite, Optional[tuple], str]]:
+        """(call, (signal, receiver) or None for helpers, description) for each switch."""
+        facts = ctx.facts
+        if on:
+            for connection in facts.connections:
+                if connection.call is not None:
+                    key = (connection.signal.qualname, connection.receiver.key)
+                    yield connection.call, key, f"`{connection.signal.text}.connect()`"
+        else:
+            for disconnection in facts.disconnections:
+                key = (disconnection.signal.qualname, disconnection.receiver_key)
+                yield disconnection.call, key, ""
+        switching = _functions_that_switch(facts, on)
+        for call in facts.calls:
+            callee = facts.callees(call)
+            if callee is not None and id(callee) in switching:
+                yield call, None, f"`{call.callee_name}()`, which reconnects,"
+
+
+def _functions_that_switch(facts: ModuleFacts, on: bool) -> set:
+    """ids of functions that connect (``on``) or disconnect receivers, directly or via helpers."""
+    direct = {
+        id(site.function)
+        for site in (
+            [c.call for c in facts.connections if c.call is not None]
+            if on
+            else [d.call for d in facts.disconnections]
+        )
+        if site.function is not None
+    }
+    result = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for function in facts.functions:
+            if id(function) in result:
+                continue
+            if any(id(callee) in result for _, callee in facts.function_calling(function)):
+                result.add(id(function))
+                changed = True
+    return result

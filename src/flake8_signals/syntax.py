@@ -1,0 +1,125 @@
+"""Small helpers over libcst nodes, shared by the fact builder and the rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional, Sequence
+
+import libcst as cst
+
+_EMPTY_MODULE = cst.Module(body=[])
+_SPACE = re.compile(r"\s+")
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a chain of names and attributes, else ``None``."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def attribute_names(node: cst.CSTNode) -> list[str]:
+    """Names along a call/attribute chain: ``X.objects.filter(a=1).update`` -> [X, objects, filter, update]."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Name):
+            parts.append(node.value)
+            break
+        else:
+            break
+    return list(reversed(parts))
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY_MODULE.code_for_node(node)
+
+
+def normalized(node: Optional[cst.CSTNode]) -> Optional[str]:
+    """Source text without white space or comments, for comparing expressions."""
+    if node is None:
+        return None
+    text = code_of(node)
+    if "#" in text:
+        text = "".join(line.split("#", 1)[0] for line in text.splitlines())
+    return _SPACE.sub("", text)
+
+
+def string_value(node: Optional[cst.CSTNode]) -> Optional[str]:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        if isinstance(value, bytes):
+            return value.decode("latin-1")
+        return value
+    return None
+
+
+def positional_args(call: cst.Call) -> list[cst.BaseExpression]:
+    return [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+
+
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)
+
+
+def argument(call: cst.Call, position: int, name: str) -> Optional[cst.BaseExpression]:
+    """The argument passed at ``position`` or as ``name=``."""
+    value = keyword_arg(call, name)
+    if value is not None:
+        return value
+    positional = positional_args(call)
+    if len(positional) > position:
+        return positional[position]
+    return None
+
+
+def literal_bool(node: Optional[cst.CSTNode]) -> Optional[bool]:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def is_none(node: Optional[cst.CSTNode]) -> bool:
+    return node is None or (isinstance(node, cst.Name) and node.value == "None")
+
+
+def block_statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return block.body
+
+
+def ends_in_exit(block: cst.BaseSuite) -> bool:
+    """Whether a block always leaves (return/raise/continue/break as its last statement)."""
+    body = block.body
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        small = last.body
+        return bool(small) and isinstance(small[-1], (cst.Return, cst.Raise, cst.Continue, cst.Break))
+    return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def iter_elements(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """The items of a list/tuple literal, or the node itself."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        for element in node.elements:
+            if isinstance(element, cst.Element):
+                yield element.value
+    else:
+        yield node

@@ -111,9 +111,22 @@ class Context:
                 connection.dispatch_uid and disconnection.dispatch_uid == connection.dispatch_uid
             ):
                 continue
-            if _same_owner(connection.function, disconnection.function):
+            if _same_owner(connection.function, disconnection.function) and (
+                connection.function is disconnection.function
+                or not self._connects_in(disconnection.function, connection)
+            ):
                 return True
         return False
+
+    def _connects_in(self, function: Optional[Function], connection: Connection) -> bool:
+        """Whether ``function`` connects the same receiver itself: then it is its own
+        connect/disconnect pair, not the off-switch of another function."""
+        return any(
+            other.function is function
+            and other.signal.qualname == connection.signal.qualname
+            and other.receiver.key == connection.receiver.key
+            for other in self.facts.connections
+        )
 
     def enclosing_name(self, connection: Connection) -> str:
         function = connection.function

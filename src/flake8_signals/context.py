@@ -11,6 +11,7 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
+from .django_names import CLASS_PREPARED
 from .facts import Connection, Function, ModuleFacts, Receiver
 from .options import Options
 
@@ -82,6 +83,12 @@ class Context:
             method for info in facts.classes if info.is_app_config for method in info.methods.values()
         ]
         roots.extend(callee for call in facts.module_level_calls() if (callee := facts.callees(call)))
+        # class_prepared fires while models are imported: its receivers run at start-up.
+        roots.extend(
+            connection.receiver.function
+            for connection in facts.connections
+            if connection.signal.qualname == CLASS_PREPARED and connection.receiver.function is not None
+        )
         if self.app is not None:
             roots.extend(self.app.startup_entry_points(facts))
         seen: set = set()

@@ -45,6 +45,8 @@ MODEL_SIGNAL_NAMES = frozenset(
 )
 MODEL_SIGNALS = frozenset(f"django.db.models.signals.{name}" for name in MODEL_SIGNAL_NAMES)
 
+CLASS_PREPARED = "django.db.models.signals.class_prepared"
+
 SIGNAL_CLASSES = frozenset(
     {
         "django.dispatch.Signal",

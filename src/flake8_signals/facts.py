@@ -152,6 +152,7 @@ class Function:
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
     globals: set = field(default_factory=set)
     returned_names: set = field(default_factory=set)
+    has_yield: bool = False
     decorators: list[cst.Decorator] = field(default_factory=list)
 
     @property
@@ -343,6 +344,10 @@ class _ExpressionScanner(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.lambda_depth += 1
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if self.context.function is not None and self.lambda_depth == 0:
+            self.context.function.has_yield = True
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.lambda_depth -= 1

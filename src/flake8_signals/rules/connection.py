@@ -44,15 +44,42 @@ def nested_function_escapes(function: Function, facts: ModuleFacts) -> bool:
     return reads > as_receiver
 
 
+def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
+    """Whether the enclosing function does more work after this connection (or is a
+    generator, suspended with its locals alive): a test that connects a local handler,
+    triggers the signal and checks what it saw."""
+    function = connection.function
+    if function is None:
+        return False
+    if function.has_yield:
+        return True
+    wiring = {id(c.call.node) for c in facts.connections if c.call is not None}
+    wiring.update(id(d.decorator) for decorators in facts.receiver_decorators.values() for d in decorators)
+    return any(call.order > connection.order and id(call.node) not in wiring for call in function.calls)
+
+
+def is_temporary_local_receiver(connection: Connection, facts: ModuleFacts) -> bool:
+    """A nested def connected weakly and kept only by the running function's locals: it
+    receives signals while that function runs and disappears with it, like a disconnect."""
+    receiver = connection.receiver
+    return (
+        connection.weak is True
+        and receiver.kind == "nested"
+        and receiver.function is not None
+        and not nested_function_escapes(receiver.function, facts)
+        and runs_after(connection, facts)
+    )
+
+
 def dies_after_connect(connection: Connection, facts: ModuleFacts) -> bool:
-    """A weakly held receiver that nothing else keeps alive."""
+    """A weakly held receiver that nothing keeps alive once the connecting code is done."""
     if connection.weak is not True:
         return False
     receiver = connection.receiver
     if receiver.kind in ("lambda", "partial", "new_instance_method"):
-        return True
+        return True  # no other reference exists even while the function runs
     if receiver.kind == "nested" and receiver.function is not None:
-        return not nested_function_escapes(receiver.function, facts)
+        return not nested_function_escapes(receiver.function, facts) and not runs_after(connection, facts)
     return False
 
 
@@ -106,7 +133,7 @@ class ConnectOutsideReady(Rule):
                 continue
             if connection.receiver.kind == "self_method" or ctx.runs_at_startup(function):
                 continue
-            if ctx.is_paired_with_disconnect(connection):
+            if ctx.is_paired_with_disconnect(connection) or is_temporary_local_receiver(connection, ctx.facts):
                 continue
             yield self.finding(
                 connection.report_node,
@@ -380,11 +407,11 @@ class ReconnectWithoutFinally(Rule):
         if on:
             for connection in facts.connections:
                 if connection.call is not None:
-                    key = (connection.signal.qualname, connection.receiver.key)
+                    key = (connection.signal.qualname, connection.receiver.key, connection.sender_key)
                     yield connection.call, key, f"`{connection.signal.text}.connect()`"
         else:
             for disconnection in facts.disconnections:
-                key = (disconnection.signal.qualname, disconnection.receiver_key)
+                key = (disconnection.signal.qualname, disconnection.receiver_key, disconnection.sender_key)
                 yield disconnection.call, key, ""
         switching = _functions_that_switch(facts, on)
         for call in facts.calls:

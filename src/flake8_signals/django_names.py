@@ -199,3 +199,5 @@ def is_project_signal_import(qualname: str) -> bool:
     if module.startswith("."):
         return True
     return top not in FOREIGN_SIGNAL_PACKAGES and not module.startswith("django.")
+
+F_EXPRESSIONS = frozenset({"django.db.models.F", "django.db.models.expressions.F"})

@@ -112,12 +112,15 @@ def join_module(base: str, name: str) -> str:
 # The model
 
 
+GETATTR_FLAG = "getattr:"
+
+
 @dataclass(frozen=True)
 class Guard:
     """The test of an ``if`` that encloses (or by an early exit precedes) a statement."""
 
     mentions: frozenset  # names, attribute names, string keys read by the test
-    flag_attributes: frozenset  # attributes read by the test (``x.attr``, getattr/hasattr)
+    flag_attributes: frozenset  # attributes read by the test: "attr", or "getattr:attr" via getattr/hasattr
 
 
 @dataclass
@@ -146,7 +149,7 @@ class Function:
     calls: list["CallSite"] = field(default_factory=list)
     nested: dict[str, "Function"] = field(default_factory=dict)
     name_reads: dict[str, int] = field(default_factory=dict)
-    key_reads: set = field(default_factory=set)  # (base name, "key") for x["key"]
+    key_reads: list = field(default_factory=list)  # (base name, "key") for each x["key"]
     assigned_attributes: set = field(default_factory=set)
     local_values: dict[str, list] = field(default_factory=dict)  # name -> assigned values
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
@@ -222,6 +225,7 @@ class AugAssignSite:
     target: Optional[str]  # dotted target, "obj.count"
     path: tuple
     guards: tuple
+    order: int  # calls recorded before it: compare with CallSite.order
 
 
 @dataclass
@@ -370,7 +374,7 @@ class _ExpressionScanner(cst.CSTVisitor):
         if isinstance(index, cst.Index):
             key = string_value(index.value)
             if key is not None:
-                function.key_reads.add((node.value.value, key))
+                function.key_reads.append((node.value.value, key))
 
 
 @dataclass
@@ -456,7 +460,9 @@ class _Collector:
         if isinstance(node, cst.AugAssign):
             if function is not None:
                 function.aug_assigns.append(
-                    AugAssignSite(node, dotted_name(node.target), context.path, context.guards)
+                    AugAssignSite(
+                        node, dotted_name(node.target), context.path, context.guards, len(self.facts.calls)
+                    )
                 )
             self.scan(node.target, context)
             self.scan(node.value, context)
@@ -607,7 +613,7 @@ class _GuardScanner(cst.CSTVisitor):
         if dotted_name(node.func) in ("getattr", "hasattr"):
             name = string_value(argument(node, 1, "name"))
             if name is not None:
-                self.flags.add(name)
+                self.flags.add(GETATTR_FLAG + name)
 
 
 def guard_of(test: cst.BaseExpression) -> Guard:

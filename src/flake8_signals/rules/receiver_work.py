@@ -1,1 +1,192 @@
-"""placeholder"""
+"""SIG3xx: work that should not run inside a receiver."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .. import django_names as dn
+from ..analysis import (
+    BlockingFinder,
+    blocking_name,
+    call_text,
+    called_on,
+    instance_names,
+    is_deferred,
+    manager_method,
+)
+from .base import Finding, Rule, register
+
+
+@register
+class BlockingReceiver(Rule):
+    """
+    ## What it does
+    Flags a blocking call made by a sync receiver, directly or through the functions it
+    calls (in the same module, and with project analysis in project modules it
+    imports, up to three calls deep): `time.sleep`, `requests.*`/`httpx.*` requests,
+    `urllib.request.urlopen`, `socket.create_connection`/`getaddrinfo`/`gethostbyname`,
+    `smtplib.SMTP`, `subprocess.run`/`call`/`check_call`/`check_output`, `os.system`,
+    Django's `send_mail`/`send_mass_mail`/`mail_admins`/`mail_managers`, and `.send()`
+    on an `EmailMessage` built in the receiver. Extend the list with
+    `--signals-blocking-calls`. When the call is reached through a helper, the finding
+    is on the receiver's call that leads to it and names the chain.
+
+    ## Why is this bad?
+    Receivers run synchronously inside `send()`: `instance.save()` does not return
+    until every receiver has. A slow network call or a mail server hiccup becomes a
+    slow (or failed) request for whoever saved the model, inside their transaction.
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=Order)
+    def notify(sender, instance, created, **kwargs):
+        if created:
+            requests.post(WEBHOOK_URL, json={"order": instance.pk})
+    ```
+
+    ## Use instead
+    Hand the work to a task queue once the transaction has committed:
+    ```python
+    @receiver(post_save, sender=Order)
+    def notify(sender, instance, created, **kwargs):
+        if created:
+            transaction.on_commit(lambda: post_webhook.delay(instance.pk))
+    ```
+    """
+
+    code = "SIG301"
+    name = "blocking-receiver"
+    summary = "Sync receiver makes a blocking call (HTTP, sleep, SMTP, subprocess, mail), directly or via helpers."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        finder = BlockingFinder(ctx)
+        for receiver in ctx.receivers:
+            function = receiver.function
+            if function.is_async:
+                continue
+            for call, chain in finder.chains(function, ctx.facts):
+                via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
+                yield self.finding(
+                    call.node,
+                    f"receiver `{function.name}` calls {chain.steps[-1]}{via}, which blocks: the code that "
+                    "sent the signal waits for it; hand it to a task queue inside transaction.on_commit",
+                )
+
+
+@register
+class BlockingAsyncReceiver(Rule):
+    """
+    ## What it does
+    Flags, in an `async def` receiver, a blocking call (the SIG301 list) or a sync ORM
+    call: `Model.objects.<method>(...)` that runs a query (`get`, `create`, `update`,
+    `count`, ...; the `a`-prefixed async methods are fine), or `instance.save()`,
+    `.delete()`, `.refresh_from_db()`. Calls wrapped in `sync_to_async(...)` are fine.
+
+    ## Why is this bad?
+    Since Django 5.0 receivers may be coroutines, run on the event loop. A blocking
+    call stalls every other task on that loop, and a sync ORM call from async code
+    raises `SynchronousOnlyOperation`.
+
+    ## Example
+    ```python
+    @receiver(user_logged_in)
+    async def track_login(sender, request, user, **kwargs):
+        LoginEvent.objects.create(user=user)
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(user_logged_in)
+    async def track_login(sender, request, user, **kwargs):
+        await LoginEvent.objects.acreate(user=user)
+    ```
+    """
+
+    code = "SIG302"
+    name = "blocking-async-receiver"
+    summary = "`async def` receiver makes a blocking call or a sync ORM call (`SynchronousOnlyOperation`)."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = ctx.facts
+        for receiver in ctx.receivers:
+            function = receiver.function
+            if not function.is_async:
+                continue
+            instances = instance_names(function)
+            for call in function.calls:
+                if call.in_lambda or is_deferred(call, facts, dn.SYNC_TO_ASYNC):
+                    continue
+                if blocking_name(call, facts, ctx.options.blocking_calls) is not None:
+                    problem = "blocks the event loop"
+                elif manager_method(call) in dn.SYNC_QUERYSET_METHODS or (
+                    call.method in dn.INSTANCE_SYNC_METHODS and called_on(call, instances)
+                ):
+                    problem = "is a sync ORM call: it raises SynchronousOnlyOperation"
+                else:
+                    continue
+                yield self.finding(
+                    call.node,
+                    f"async receiver `{function.name}` calls {call_text(call)}, which {problem}; use the "
+                    "async API (acreate, aget, asave...) or wrap it in sync_to_async",
+                )
+
+
+@register
+class TaskOutsideOnCommit(Rule):
+    """
+    ## What it does
+    Flags, in a receiver of a model signal, a call that enqueues background work —
+    `.delay(`, `.apply_async(`, `send_task(`, `.enqueue(`, `async_task(` (extend with
+    `--signals-task-calls`) — outside `transaction.on_commit(...)`.
+
+    ## Why is this bad?
+    Model signals run inside the caller's transaction. The task is on the queue at
+    once; a worker can pick it up before the transaction commits and read stale data
+    or `DoesNotExist` — or the transaction rolls back and the task acts on a row that
+    never existed.
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=Order)
+    def queue_invoice(sender, instance, created, **kwargs):
+        if created:
+            make_invoice.delay(instance.pk)
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save, sender=Order)
+    def queue_invoice(sender, instance, created, **kwargs):
+        if created:
+            transaction.on_commit(lambda: make_invoice.delay(instance.pk))
+            # or, with Celery 5.4+: make_invoice.delay_on_commit(instance.pk)
+    ```
+    """
+
+    code = "SIG303"
+    name = "task-outside-on-commit"
+    summary = "Model-signal receiver enqueues a task outside `transaction.on_commit()`: the worker can run first."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = ctx.facts
+        task_names = ctx.options.task_calls
+        for receiver in ctx.receivers:
+            if not any(signal.is_model_signal for signal in receiver.signals):
+                continue
+            function = receiver.function
+            for call in function.calls:
+                if not _enqueues(call, task_names) or is_deferred(call, facts, dn.ON_COMMIT):
+                    continue
+                yield self.finding(
+                    call.node,
+                    f"receiver `{function.name}` enqueues {call_text(call)} inside the sender's transaction: "
+                    "a worker can run it before the commit and read stale or missing rows; wrap it in "
+                    "transaction.on_commit(...) (or use delay_on_commit)",
+                )
+
+
+def _enqueues(call, extra: frozenset) -> bool:
+    if call.method is not None:
+        return call.method in dn.TASK_METHODS or call.method in extra
+    name = call.callee_name
+    return name is not None and (name in dn.TASK_FUNCTIONS or name in extra)

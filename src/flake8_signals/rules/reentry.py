@@ -1,1 +1,276 @@
-"""placeholder"""
+"""SIG4xx: receivers that are not idempotent or re-enter themselves."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import libcst as cst
+
+from ..analysis import (
+    call_text,
+    called_on,
+    f_increments,
+    guarded_by,
+    guarded_by_flag,
+    instance_names,
+    is_mail_call,
+    manager_method,
+)
+from .base import Finding, Rule, register
+
+CREATED_GUARD = ("created",)
+
+
+@register
+class SaveInSaveReceiver(Rule):
+    """
+    ## What it does
+    Flags `instance.save()` on the receiver's own instance in a `pre_save` receiver,
+    and in a `post_save` receiver unless the call is guarded by an `if` (or an early
+    `return`) that tests `created`, `update_fields`, or an attribute used as a
+    re-entry flag.
+
+    ## Why is this bad?
+    `save()` sends `pre_save` and `post_save` again, which calls the receiver again:
+    in `pre_save` that is unbounded recursion (`RecursionError`); in `post_save`
+    likewise unless something stops the second round, and even then every save costs
+    two writes and two rounds of every other receiver.
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=Order)
+    def set_number(sender, instance, **kwargs):
+        instance.number = f"ORD-{instance.pk}"
+        instance.save()
+    ```
+
+    ## Use instead
+    Write the column without sending signals again:
+    ```python
+    @receiver(post_save, sender=Order)
+    def set_number(sender, instance, created, **kwargs):
+        if created:
+            Order.objects.filter(pk=instance.pk).update(number=f"ORD-{instance.pk}")
+    ```
+    """
+
+    code = "SIG401"
+    name = "save-in-save-receiver"
+    summary = "`instance.save()` inside its own `pre_save`/`post_save` receiver: recursion."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for receiver in ctx.receivers:
+            in_pre_save = receiver.listens_to("pre_save")
+            in_post_save = receiver.listens_to("post_save")
+            if not (in_pre_save or in_post_save):
+                continue
+            function = receiver.function
+            instances = instance_names(function)
+            for call in function.calls:
+                if call.method != "save" or call.in_lambda or not called_on(call, instances):
+                    continue
+                if in_pre_save:
+                    why = "sends pre_save again and calls this receiver again: unbounded recursion"
+                elif guarded_by(call.guards, "created", "update_fields") or guarded_by_flag(call.guards, function):
+                    continue
+                else:
+                    why = "sends post_save again and calls this receiver again, with no guard to stop it"
+                yield self.finding(
+                    call.node,
+                    f"{call_text(call)} in receiver `{function.name}` {why}; write the columns with "
+                    "Model.objects.filter(pk=instance.pk).update(...) instead",
+                )
+
+
+@register
+class UnguardedCreateInPostSave(Rule):
+    """
+    ## What it does
+    Flags, in a `post_save` receiver, `.objects.create(...)`, `.objects.bulk_create(...)`
+    or sending mail (Django's mail functions, `EmailMessage(...).send()`) that is not
+    guarded by `created` (`if created:`, `if not created: return`,
+    `kwargs.get("created")`).
+
+    ## Why is this bad?
+    `post_save` is sent on every save, updates included. Without the guard the
+    receiver creates another row (or sends another mail) each time the instance is
+    saved again.
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=User)
+    def create_profile(sender, instance, **kwargs):
+        Profile.objects.create(user=instance)
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save, sender=User)
+    def create_profile(sender, instance, created, **kwargs):
+        if created:
+            Profile.objects.create(user=instance)
+    ```
+    `get_or_create()`/`update_or_create()` are idempotent and never reported.
+    """
+
+    code = "SIG402"
+    name = "unguarded-create-in-post-save"
+    summary = "`post_save` receiver creates rows or sends mail without checking `created`: repeats on every update."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for receiver in ctx.receivers:
+            if not receiver.listens_to("post_save"):
+                continue
+            function = receiver.function
+            for call in function.calls:
+                if guarded_by(call.guards, *CREATED_GUARD):
+                    continue
+                if manager_method(call) in ("create", "bulk_create"):
+                    what = "creates rows"
+                elif is_mail_call(call, ctx.facts):
+                    what = "sends mail"
+                else:
+                    continue
+                yield self.finding(
+                    call.node,
+                    f"post_save receiver `{function.name}` {what} with {call_text(call)} on every save, "
+                    "updates included; guard it with `if created:`",
+                )
+
+
+@register
+class M2MChangedIgnoresAction(Rule):
+    """
+    ## What it does
+    Flags an `m2m_changed` receiver that never reads `action` (as a parameter, or as
+    `kwargs["action"]` / `kwargs.get("action")`).
+
+    ## Why is this bad?
+    `m2m_changed` is sent twice for every change: `pre_add` and `post_add` for
+    `add()`, `pre_remove`/`post_remove`, `pre_clear`/`post_clear`. A receiver that
+    ignores `action` runs its work twice per change, once before the rows exist.
+
+    ## Example
+    ```python
+    @receiver(m2m_changed, sender=Pizza.toppings.through)
+    def toppings_changed(sender, instance, **kwargs):
+        instance.recalculate_price()
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(m2m_changed, sender=Pizza.toppings.through)
+    def toppings_changed(sender, instance, action, **kwargs):
+        if action in ("post_add", "post_remove", "post_clear"):
+            instance.recalculate_price()
+    ```
+    """
+
+    code = "SIG403"
+    name = "m2m-changed-ignores-action"
+    summary = "`m2m_changed` receiver never reads `action`: runs for both `pre_*` and `post_*`."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for receiver in ctx.receivers:
+            if not receiver.listens_to("m2m_changed"):
+                continue
+            function = receiver.function
+            if _reads_action(function):
+                continue
+            yield self.finding(
+                function.node,
+                f"m2m_changed receiver `{function.name}` never reads `action`, so it runs for pre_* and "
+                "post_* alike (twice per change); check `action` (e.g. `if action == \"post_add\":`)",
+            )
+
+
+def _reads_action(function) -> bool:
+    if "action" in function.params.all_names and function.params.var_keyword != "action":
+        return function.name_reads.get("action", 0) > 0
+    mapping = function.params.var_keyword
+    if mapping is None:
+        return False
+    key_uses = [key for base, key in function.key_reads if base == mapping]
+    key_uses += [
+        _first_string(call.node)
+        for call in function.calls
+        if call.dotted in (f"{mapping}.get", f"{mapping}.pop")
+    ]
+    if "action" in key_uses:
+        return True
+    # kwargs handed on whole (``helper(**kwargs)``): the helper may read it.
+    return function.name_reads.get(mapping, 0) > len(key_uses)
+
+
+def _first_string(call: cst.Call):
+    from ..syntax import string_value
+
+    return string_value(call.args[0].value) if call.args else None
+
+
+@register
+class CounterInReceiver(Rule):
+    """
+    ## What it does
+    Flags a receiver that increments a stored counter: `F("x") + n` (or `- n`) passed
+    to `update()`, or `obj.attr += n` / `-= n` followed by `obj.save()`. Not inside a
+    `created` guard of a `post_save` receiver. Off by default: enable with
+    `--extend-select=SIG404`.
+
+    ## Why is this bad?
+    Receivers run again when the signal is sent again: on every re-save, on a retried
+    request, when a receiver is connected twice. Each run adds again, and the stored
+    number drifts from the truth with no way to tell.
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=Comment)
+    def count_comment(sender, instance, **kwargs):
+        Post.objects.filter(pk=instance.post_id).update(comments=F("comments") + 1)
+    ```
+
+    ## Use instead
+    Recompute the value from the source of truth:
+    ```python
+    @receiver([post_save, post_delete], sender=Comment)
+    def count_comments(sender, instance, **kwargs):
+        Post.objects.filter(pk=instance.post_id).update(
+            comments=Comment.objects.filter(post_id=instance.post_id).count()
+        )
+    ```
+    """
+
+    code = "SIG404"
+    name = "counter-in-receiver"
+    summary = "Receiver increments a stored counter (`F()+1`, `+= 1; save()`): drifts when it runs twice (off by default)."
+    enabled_by_default = False
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for receiver in ctx.receivers:
+            function = receiver.function
+            created_matters = receiver.listens_to("post_save")
+            for call in function.calls:
+                if call.method != "update" or (created_matters and guarded_by(call.guards, "created")):
+                    continue
+                for increment in f_increments(call.node, ctx.facts):
+                    yield self._report(increment, function)
+            for assign in function.aug_assigns:
+                if not isinstance(assign.node.operator, (cst.AddAssign, cst.SubtractAssign)):
+                    continue
+                if assign.target is None or "." not in assign.target:
+                    continue
+                if created_matters and guarded_by(assign.guards, "created"):
+                    continue
+                owner = assign.target.split(".")[0]
+                if any(
+                    call.method == "save" and call.order >= assign.order and called_on(call, {owner})
+                    for call in function.calls
+                ):
+                    yield self._report(assign.node, function)
+
+    def _report(self, node, function) -> Finding:
+        return self.finding(
+            node,
+            f"receiver `{function.name}` increments a stored counter: each extra run of the receiver "
+            "(a re-save, a retry, a second connection) counts again; recompute the value instead",
+        )

@@ -1,0 +1,215 @@
+"""What a receiver's body does: blocking calls, ORM calls, enqueued tasks, guards.
+
+Shared by the SIG3xx and SIG4xx rules. Everything here reads facts; nothing walks
+the tree again except the arguments of a single call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
+
+import libcst as cst
+
+from . import django_names as dn
+from .facts import GETATTR_FLAG, CallSite, Function, Guard, ModuleFacts, in_deferred_work
+from .syntax import attribute_names, dotted_name, string_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import Context
+
+MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
+
+
+# -- what a single call is ------------------------------------------------------------
+
+
+def call_text(call: CallSite) -> str:
+    """How the call reads in the source: ``requests.get()``, ``msg.send()``."""
+    if call.dotted is not None:
+        return f"{call.dotted}()"
+    return f".{call.callee_name}()" if call.callee_name else "call()"
+
+
+def is_deferred(call: CallSite, facts: ModuleFacts, wrappers: frozenset) -> bool:
+    return in_deferred_work(call, facts, wrappers)
+
+
+def blocking_name(call: CallSite, facts: ModuleFacts, extra: frozenset) -> Optional[str]:
+    """The qualified name of a blocking call, or ``None``."""
+    if call.qualname is not None and facts.imports.is_imported(call.node.func) and not _shadowed(call):
+        if call.qualname in dn.BLOCKING_CALLS or call.qualname in extra:
+            return call.qualname
+    if call.method == "send" and _is_email_message(call.node.func.value, call, facts):  # type: ignore[union-attr]
+        return "EmailMessage.send"
+    return None
+
+
+def _shadowed(call: CallSite) -> bool:
+    """Whether the call's first name is a local variable or parameter, not the import."""
+    head = (call.dotted or "").split(".")[0]
+    for function in call.function.ancestors() if call.function is not None else ():
+        if head in function.local_values or head in function.params.all_names:
+            return True
+    return False
+
+
+def _is_email_message(node: cst.CSTNode, call: CallSite, facts: ModuleFacts) -> bool:
+    if isinstance(node, cst.Call):
+        return facts.imports.resolve(node.func) in dn.EMAIL_MESSAGE_CLASSES
+    if isinstance(node, cst.Name) and call.function is not None:
+        values = call.function.local_values.get(node.value, [])
+        return any(_is_email_message(value, call, facts) for value in values if isinstance(value, cst.Call))
+    return False
+
+
+def is_mail_call(call: CallSite, facts: ModuleFacts) -> bool:
+    name = blocking_name(call, facts, frozenset())
+    return name in dn.MAIL_FUNCTIONS or name == "EmailMessage.send"
+
+
+def manager_method(call: CallSite) -> Optional[str]:
+    """``create`` for ``Order.objects.create(...)`` (any chain through a manager)."""
+    names = attribute_names(call.node.func)
+    if len(names) >= 3 and any(name in MANAGER_NAMES for name in names[1:-1]):
+        return names[-1]
+    return None
+
+
+def instance_names(function: Function) -> set:
+    """The receiver's instance parameter and local names bound to kwargs["instance"]."""
+    names = set()
+    parameter = function.instance_parameter()
+    if parameter is not None:
+        names.add(parameter)
+    var_keyword = function.params.var_keyword
+    for name, values in function.local_values.items():
+        for value in values:
+            if _reads_key(value, var_keyword, "instance"):
+                names.add(name)
+    return names
+
+
+def _reads_key(node: cst.CSTNode, mapping: Optional[str], key: str) -> bool:
+    if mapping is None:
+        return False
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value == mapping:
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        return isinstance(index, cst.Index) and string_value(index.value) == key
+    if isinstance(node, cst.Call) and dotted_name(node.func) in (f"{mapping}.get", f"{mapping}.pop"):
+        args = node.args
+        return bool(args) and string_value(args[0].value) == key
+    return False
+
+
+def called_on(call: CallSite, names: set) -> bool:
+    func = call.node.func
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in names
+
+
+# -- guards -------------------------------------------------------------------------------
+
+
+def guarded_by(call_guards: Iterable[Guard], *names: str) -> bool:
+    """Whether an enclosing ``if`` (or preceding early exit) tests one of ``names``:
+    ``if created``, ``if not created: return``, ``kwargs.get("created")``..."""
+    return any(guard.mentions.intersection(names) for guard in call_guards)
+
+
+def guarded_by_flag(call_guards: Iterable[Guard], function: Function) -> bool:
+    """An ``if`` testing an attribute used as a re-entry flag: read with getattr/hasattr,
+    private (``_saving``), or set in the receiver itself (``instance.slug = ...``)."""
+    for guard in call_guards:
+        for flag in guard.flag_attributes:
+            if flag.startswith(GETATTR_FLAG) or flag.startswith("_") or flag in function.assigned_attributes:
+                return True
+    return False
+
+
+# -- following calls into helpers ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chain:
+    """How a call in a receiver's body reaches a blocking call: the calls, in order."""
+
+    steps: tuple  # texts: ("remember_location()", "geolocate()", "requests.get()")
+    target: str  # the blocking call's qualified name
+
+    def text(self) -> str:
+        return " -> ".join(self.steps)
+
+
+Resolver = Callable[[CallSite, ModuleFacts], Optional[tuple]]  # -> (facts, function)
+
+MAX_CROSS_MODULE_DEPTH = 3
+
+
+class BlockingFinder:
+    """Finds, for each call in a function, a chain of calls that ends in a blocking call.
+
+    Same-module helpers are followed at any depth; helpers in other project modules
+    (``resolver``) only while the chain is at most three calls deep.
+    """
+
+    def __init__(self, ctx: "Context") -> None:
+        self.extra = ctx.options.blocking_calls
+        self.resolver: Optional[Resolver] = ctx.app.resolve_call if ctx.app is not None else None
+        self._memo: dict = {}
+
+    def chains(self, function: Function, facts: ModuleFacts) -> Iterator[tuple[CallSite, Chain]]:
+        """(call in ``function``'s body, chain) for every call that blocks, now or via helpers."""
+        for call in function.calls:
+            chain = self._chain_from(call, facts, depth=1, visiting=frozenset({id(function)}))
+            if chain is not None:
+                yield call, chain
+
+    def _chain_from(self, call: CallSite, facts: ModuleFacts, depth: int, visiting: frozenset) -> Optional[Chain]:
+        if call.in_lambda or is_deferred(call, facts, dn.ON_COMMIT):
+            return None
+        name = blocking_name(call, facts, self.extra)
+        if name is not None:
+            return Chain((call_text(call),), name)
+        target = self._callee(call, facts, depth)
+        if target is None:
+            return None
+        callee_facts, callee = target
+        if id(callee) in visiting or callee.is_async:
+            return None
+        inner = self._first_chain(callee, callee_facts, depth + 1, visiting | {id(callee)})
+        if inner is None:
+            return None
+        return Chain((f"{call.callee_name}()",) + inner.steps, inner.target)
+
+    def _callee(self, call: CallSite, facts: ModuleFacts, depth: int) -> Optional[tuple]:
+        local = facts.callees(call)
+        if local is not None:
+            return facts, local
+        if self.resolver is not None and depth < MAX_CROSS_MODULE_DEPTH:
+            return self.resolver(call, facts)
+        return None
+
+    def _first_chain(self, function: Function, facts: ModuleFacts, depth: int, visiting: frozenset) -> Optional[Chain]:
+        key = (id(function), depth)
+        if key in self._memo:
+            return self._memo[key]
+        found = None
+        for call in function.calls:
+            found = self._chain_from(call, facts, depth, visiting)
+            if found is not None:
+                break
+        self._memo[key] = found
+        return found
+
+
+def f_increments(call: cst.Call, facts: ModuleFacts) -> Iterator[cst.BinaryOperation]:
+    """``F("x") + n`` / ``F("x") - n`` among a call's arguments."""
+    for arg in call.args:
+        value = arg.value
+        if (
+            isinstance(value, cst.BinaryOperation)
+            and isinstance(value.operator, (cst.Add, cst.Subtract))
+            and isinstance(value.left, cst.Call)
+            and facts.imports.resolve(value.left.func) in dn.F_EXPRESSIONS
+        ):
+            yield value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Optional
 
 import libcst as cst
@@ -52,7 +53,10 @@ def check_source(text: str, path: str, options: Options) -> list[tuple[int, int,
     app = app_view_for(path, options)
     if not might_wire_signals(text) and (app is None or not app.may_wire_receivers_in(path)):
         return []
-    facts = CACHE.facts_for(text, path, app.module_name_of(path) if app is not None else None)
+    if app is not None:
+        facts = CACHE.facts_for(text, os.path.abspath(path), app.module_name_of(path))
+    else:
+        facts = CACHE.facts_for(text, path)
     ctx = Context(facts, options, path, app)
     findings = [finding for rule in _rule_instances() for finding in rule.check(ctx)]
     if not findings:

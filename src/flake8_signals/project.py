@@ -1,7 +1,399 @@
-"""Project analysis (the app around a file). Filled in with SIG201."""
+"""Project analysis: the Django app around a file, read from disk once per process.
+
+flake8 checks one file at a time. For the rules that need the rest of the app
+(SIG201, receivers wired from apps.py, ready() reaching helpers in other modules,
+blocking calls in imported helpers, dispatch_uid reuse across migrations) an
+``AppView`` reads the app's other files itself. Every file is read through one cache
+keyed by (size, mtime), and parsed through the engine's cache keyed by content, so
+each file is parsed at most once per process however many files ask about it.
+"""
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+from typing import Iterator, Optional
 
-def app_view_for(path, options):
-    return None
+from .facts import CallSite, Connection, Function, ModuleFacts, join_module
+
+STARTUP_BASENAMES = ("__init__", "apps", "models", "admin")
+DYNAMIC_IMPORTS = frozenset(
+    {
+        "importlib.import_module",
+        "django.utils.module_loading.autodiscover_modules",
+        "django.utils.module_loading.import_string",
+        "__import__",
+    }
+)
+
+
+# -- the file system ------------------------------------------------------------------------
+
+
+class DiskCache:
+    """Source text of files on disk, re-read only when their size or mtime changes."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple] = {}
+
+    def read(self, path: str) -> Optional[str]:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        key = (stat.st_size, stat.st_mtime_ns)
+        entry = self._texts.get(path)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        try:
+            with open(path, "rb") as handle:
+                text = _decode(handle.read())
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            text = None
+        self._texts[path] = (key, text)
+        return text
+
+
+def _decode(data: bytes) -> str:
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+DISK = DiskCache()
+
+
+@lru_cache(maxsize=4096)
+def find_app_dir(directory: str) -> Optional[str]:
+    """The nearest folder at or above ``directory`` holding apps.py or models.py."""
+    current = directory
+    while True:
+        if os.path.isfile(os.path.join(current, "apps.py")) or os.path.isfile(
+            os.path.join(current, "models.py")
+        ) or os.path.isfile(os.path.join(current, "models", "__init__.py")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def import_root_of(package_dir: str) -> str:
+    """The folder on sys.path for a package: above the topmost folder with __init__.py."""
+    current = package_dir
+    while os.path.isfile(os.path.join(os.path.dirname(current), "__init__.py")):
+        current = os.path.dirname(current)
+    return os.path.dirname(current)
+
+
+def module_name_for(path: str, root: str) -> Optional[str]:
+    relative = os.path.relpath(path, root)
+    if relative.startswith(".."):
+        return None
+    parts = relative.replace("\\", "/").split("/")
+    if not parts[-1].endswith(".py"):
+        return None
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if parts and all(parts) else None
+
+
+# -- one app ------------------------------------------------------------------------------
+
+
+class AppView:
+    """The app package around a file, as far as the rules need it."""
+
+    def __init__(self, app_dir: str, startup_extra: tuple) -> None:
+        from .engine import CACHE
+
+        self.cache = CACHE
+        self.app_dir = app_dir
+        self.root = import_root_of(app_dir)
+        self.package = module_name_for(os.path.join(app_dir, "__init__.py"), self.root) or ""
+        self.startup_extra = startup_extra
+        self._startup: Optional[frozenset] = None
+        self._startup_known = True
+        self._startup_functions: Optional[dict] = None
+        self._wired: Optional[dict] = None
+        self._uids: Optional[list] = None
+
+    # -- modules ---------------------------------------------------------------------------
+
+    def module_name_of(self, path: str) -> Optional[str]:
+        return module_name_for(os.path.abspath(path), self.root)
+
+    def path_of(self, module: str) -> Optional[str]:
+        base = os.path.join(self.root, *module.split("."))
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(candidate):
+                return candidate
+        return None
+
+    def in_app(self, module: str) -> bool:
+        return module == self.package or module.startswith(self.package + ".")
+
+    def facts_of(self, module: str) -> Optional[ModuleFacts]:
+        """Parsed facts of a project module; ``None`` if it is missing or does not parse."""
+        path = self.path_of(module)
+        if path is None:
+            return None
+        text = DISK.read(path)
+        if text is None:
+            return None
+        try:
+            return self.cache.facts_for(text, path, module)
+        except Exception:  # unparseable: unknown, never a crash
+            return None
+
+    def absolute(self, name: str, facts: ModuleFacts) -> str:
+        """A possibly relative dotted name (``.handlers.on_saved``) made absolute."""
+        if not name.startswith("."):
+            return name
+        stripped = name.lstrip(".")
+        level = len(name) - len(stripped)
+        package = facts.module_name.split(".") if facts.module_name else []
+        if os.path.basename(facts.path) != "__init__.py":
+            package = package[:-1]
+        if level > 1:
+            package = package[: max(0, len(package) - (level - 1))]
+        return ".".join(package + ([stripped] if stripped else []))
+
+    def imported_modules(self, facts: ModuleFacts, include) -> Iterator[str]:
+        """Absolute names of what the module's imports may load: every package on the way,
+        and for ``from x import y`` also ``x.y`` (a module, if such a file exists)."""
+        for record in facts.imports.records:
+            if not include(record):
+                continue
+            base = self.absolute(record.module, facts)
+            parts = base.split(".") if base else []
+            for index in range(1, len(parts) + 1):
+                yield ".".join(parts[:index])
+            for name in record.names:
+                if name != "*":
+                    yield f"{base}.{name}" if base else name
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def startup_modules(self) -> Optional[frozenset]:
+        """Modules of this app imported at start-up; ``None`` when that cannot be known."""
+        modules = self._startup_set()
+        return modules if self._startup_known else None
+
+    def _startup_set(self) -> frozenset:
+        if self._startup is None:
+            self._startup = self._compute_startup()
+        return self._startup
+
+    def _compute_startup(self) -> frozenset:
+        roots = [join_module(self.package + ".", name) if self.package else name for name in STARTUP_BASENAMES]
+        roots = [self.package if name.endswith("__init__") else name for name in roots]
+        roots += [m for m in self.startup_extra]
+        seen: set = set()
+        queue = [m for m in roots if self.path_of(m) is not None]
+        while queue:
+            module = queue.pop()
+            if module in seen:
+                continue
+            seen.add(module)
+            facts = self.facts_of(module)
+            if facts is None:
+                self._startup_known = False  # a start-up module we cannot read: unknown
+                continue
+            if self._imports_dynamically(facts):
+                self._startup_known = False
+            running = set(self._functions_run_at_import(facts))
+            for imported in self.imported_modules(
+                facts, lambda record: record.function is None or id(record.function) in running
+            ):
+                if self.in_app(imported) and imported not in seen and self.path_of(imported) is not None:
+                    queue.append(imported)
+        return frozenset(seen)
+
+    def _functions_run_at_import(self, facts: ModuleFacts) -> dict:
+        """id -> function, for the functions that run when a start-up module is imported
+        or its AppConfig's ready() runs (with what they call in the same module)."""
+        roots = [m for info in facts.classes if info.is_app_config for m in info.methods.values()]
+        roots += [callee for call in facts.module_level_calls() if (callee := facts.callees(call))]
+        seen: dict = {}
+        while roots:
+            function = roots.pop()
+            if id(function) not in seen:
+                seen[id(function)] = function
+                roots.extend(callee for _, callee in facts.function_calling(function))
+        return seen
+
+    def _imports_dynamically(self, facts: ModuleFacts) -> bool:
+        for call in facts.calls:
+            name = call.qualname or ""
+            if name in DYNAMIC_IMPORTS or name.endswith(".autodiscover_modules"):
+                args = call.node.args
+                if not args or not _is_string(args[0].value):
+                    return True
+                if name == "importlib.import_module":
+                    continue  # a literal module: an ordinary import, followed below
+        return False
+
+    # -- what other modules say about this one ----------------------------------------------------
+
+    def wired_receivers(self, facts: ModuleFacts) -> Iterator[tuple[Function, Connection]]:
+        """(function of ``facts``, connection) for receivers connected from the app's apps.py."""
+        module = facts.module_name
+        if module is None:
+            return
+        for name, connection in self._wired_map().get(module, ()):
+            function = facts.module_functions.get(name)
+            if function is not None:
+                yield function, connection
+
+    def may_wire_receivers_in(self, path: str) -> bool:
+        module = self.module_name_of(path)
+        return module is not None and module in self._wired_map()
+
+    def _wired_map(self) -> dict:
+        if self._wired is None:
+            self._wired = {}
+            apps_module = join_module(self.package + ".", "apps") if self.package else "apps"
+            apps_path = self.path_of(apps_module)
+            text = DISK.read(apps_path) if apps_path else None
+            if text and ".connect" in text:
+                facts = self.facts_of(apps_module)
+                for connection in facts.connections if facts is not None else ():
+                    qualname = connection.receiver.qualname
+                    if connection.receiver.kind == "imported" and qualname:
+                        target = self.absolute(qualname, facts)
+                        module, _, name = target.rpartition(".")
+                        self._wired.setdefault(module, []).append((name, connection))
+        return self._wired
+
+    def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
+        """Functions of ``facts`` that ready() (or start-up module code) calls from other modules."""
+        names = self._startup_function_map().get(facts.module_name or "", set())
+        return [f for f in facts.functions if f.qualname in names]
+
+    def _startup_function_map(self) -> dict:
+        """module -> qualnames of its functions reached from start-up code across modules."""
+        if self._startup_functions is not None:
+            return self._startup_functions
+        reached: dict = {}
+        stack: list = []
+        for module in sorted(self._startup_set()):
+            facts = self.facts_of(module)
+            if facts is None:
+                continue
+            stack.extend((facts, function) for function in self._functions_run_at_import(facts).values())
+        while stack:
+            facts, function = stack.pop()
+            names = reached.setdefault(facts.module_name, set())
+            if function.qualname in names:
+                continue
+            names.add(function.qualname)
+            for call in function.calls:
+                local = facts.callees(call)
+                if local is not None:
+                    stack.append((facts, local))
+                    continue
+                target = self.resolve_call(call, facts)
+                if target is not None:
+                    stack.append(target)
+        self._startup_functions = reached
+        return reached
+
+    def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
+        """(facts, function) of a project-module function that a call runs, if any."""
+        qualname = call.qualname
+        if qualname is None or call.dotted is None or not facts.imports.is_imported(call.node.func):
+            return None
+        target = self.absolute(qualname, facts)
+        module, _, name = target.rpartition(".")
+        if not module or not self._in_project(module):
+            return None
+        other = self.facts_of(module)
+        if other is None or other is facts:
+            return None
+        function = other.module_functions.get(name)
+        return (other, function) if function is not None else None
+
+    def _in_project(self, module: str) -> bool:
+        top = module.split(".")[0]
+        return os.path.isdir(os.path.join(self.root, top)) or os.path.isfile(os.path.join(self.root, top + ".py"))
+
+    # -- dispatch_uid across modules -------------------------------------------------------------
+
+    def earlier_dispatch_uids(self, facts: ModuleFacts) -> dict:
+        """(signal, sender, uid) -> first connection, from app modules sorting before this one."""
+        here = os.path.abspath(facts.path)
+        first: dict = {}
+        for path, connection in self._uid_connections():
+            if path >= here:
+                break
+            key = (connection.signal.qualname, connection.sender_key, connection.dispatch_uid)
+            first.setdefault(key, connection)
+        return first
+
+    def _uid_connections(self) -> list:
+        if self._uids is None:
+            self._uids = []
+            for path in sorted(self._app_files()):
+                text = DISK.read(path)
+                if not text or "dispatch_uid" not in text:
+                    continue
+                module = self.module_name_of(path)
+                facts = self.facts_of(module) if module else None
+                for connection in sorted(facts.connections, key=lambda c: c.order) if facts else ():
+                    if connection.dispatch_uid is not None:
+                        self._uids.append((path, connection))
+        return self._uids
+
+    def _app_files(self) -> Iterator[str]:
+        for directory, folders, files in os.walk(self.app_dir):
+            folders[:] = [f for f in folders if not f.startswith(".") and f != "__pycache__"]
+            for name in files:
+                if name.endswith(".py"):
+                    yield os.path.join(directory, name)
+
+    # -- SIG201 -------------------------------------------------------------------------------------
+
+    def is_test_or_migration(self, path: str) -> bool:
+        relative = os.path.relpath(os.path.abspath(path), self.app_dir).replace("\\", "/").split("/")
+        name = relative[-1]
+        folders = relative[:-1]
+        return (
+            "migrations" in folders
+            or any(part in ("tests", "test") for part in folders)
+            or name.startswith("test")
+            or name.endswith("_tests.py")
+            or name.endswith("_test.py")
+            or name == "conftest.py"
+        )
+
+
+def _is_string(node) -> bool:
+    import libcst as cst
+
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
+
+
+_APPS: dict = {}
+
+
+def app_view_for(path: str, options) -> Optional[AppView]:
+    """The app around ``path``, or ``None`` (stdin with a name not on disk, no app package)."""
+    if not path or path in ("-", "stdin"):
+        return None
+    absolute = os.path.abspath(path)
+    if not os.path.isfile(absolute):
+        return None
+    app_dir = find_app_dir(os.path.dirname(absolute))
+    if app_dir is None:
+        return None
+    key = (app_dir, options.startup_modules)
+    view = _APPS.get(key)
+    if view is None:
+        view = _APPS[key] = AppView(app_dir, options.startup_modules)
+    return view
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterable, Iterator, Optional
 
 from ..facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
@@ -278,7 +279,7 @@ class DuplicateDispatchUid(Rule):
             first = first_seen.setdefault(key, connection)
             if first is connection or not different_receivers(first, connection):
                 continue
-            where = "" if first.module is connection.module else f" in {first.module.path}"
+            where = "" if first.module is connection.module else f" in {_display(first.module.path)}"
             yield self.finding(
                 connection.report_node,
                 f"dispatch_uid {_uid_text(connection)} is already used{where} for another receiver of "
@@ -294,6 +295,11 @@ def different_receivers(first: Connection, second: Connection) -> bool:
     if first.module is not second.module and a.kind != "imported":
         return True  # same text, but a different module's objects
     return a.key != b.key
+
+
+def _display(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def _uid_text(connection: Connection) -> str:

@@ -1,1 +1,69 @@
-"""placeholder"""
+"""SIG2xx: start-up registration (needs the project's files)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .base import Finding, Rule, register
+
+
+@register
+class NotImportedAtStartup(Rule):
+    """
+    ## What it does
+    Flags each module-level `@receiver` and `connect()` in a module that Django does not
+    import at start-up. A module of app package `P` is imported at start-up if it is
+    `P/__init__.py`, `P/apps.py`, `P/models.py` (or `P/models/`), `P/admin.py`, or is
+    imported (statically, transitively, at module level or from `AppConfig.ready()` and
+    the functions it calls) by one of those, or is named in `--signals-startup-modules`.
+    Migrations and tests are never reported. When a start-up module cannot be parsed or
+    imports modules dynamically, the app is skipped: unknown is not unimported.
+
+    ## Why is this bad?
+    Registration at import time only happens if something imports the module. A
+    `signals.py` that nothing imports registers nothing; one imported only by
+    `views.py` or `tasks.py` registers its receivers in the processes that happen to
+    import those first, and never in the others (workers, management commands,
+    shells). The receivers are simply missing, with no error.
+
+    ## Example
+    ```python
+    # shop/signals.py -- nothing imports this module
+    @receiver(post_save, sender=Order)
+    def send_receipt(sender, instance, created, **kwargs): ...
+    ```
+
+    ## Use instead
+    ```python
+    # shop/apps.py
+    class ShopConfig(AppConfig):
+        name = "shop"
+
+        def ready(self):
+            from . import signals  # noqa: F401  (registers the receivers)
+    ```
+    """
+
+    code = "SIG201"
+    name = "not-imported-at-startup"
+    summary = "Module registers receivers at import time but start-up never imports it."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        app = ctx.app
+        module = ctx.facts.module_name
+        if app is None or module is None:
+            return
+        registrations = [c for c in ctx.facts.connections if c.function is None]
+        if not registrations or app.is_test_or_migration(ctx.path):
+            return
+        startup = app.startup_modules()
+        if startup is None or module in startup or module in ctx.options.startup_modules:
+            return
+        apps_module = f"{app.package}.apps" if app.package else "apps"
+        for connection in registrations:
+            yield self.finding(
+                connection.report_node,
+                f"`{module}` registers receivers at import time, but no start-up module of the app "
+                f"imports it, so this `{connection.signal.text}` receiver is missing until something "
+                f"does (never, in workers and commands); import it from ready() in {apps_module}",
+            )

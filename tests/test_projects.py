@@ -1,0 +1,47 @@
+"""Multi-file fixture projects through real flake8, run from the project root."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from flake8_runner import DEFAULT_ARGS, FIXTURES, expected_findings, findings
+
+PROJECTS = FIXTURES / "projects"
+
+
+def expected_for(project) -> dict:
+    expected = {}
+    for path in sorted(project.rglob("*.py")):
+        marked = expected_findings(path)
+        if marked:
+            expected[os.path.normpath(os.path.relpath(path, project))] = marked
+    return expected
+
+
+def actual_for(project, *args) -> dict:
+    found = findings(["."], *DEFAULT_ARGS, *args, cwd=project)
+    return {os.path.normpath(path): codes for path, codes in found.items() if codes}
+
+
+@pytest.fixture(scope="module")
+def mysite_j1():
+    return actual_for(PROJECTS / "mysite", "-j1")
+
+
+def test_mysite_findings_are_exactly_the_markers(mysite_j1):
+    expected = expected_for(PROJECTS / "mysite")
+    assert mysite_j1 == expected
+
+
+def test_mysite_parallel_run_matches(mysite_j1):
+    assert actual_for(PROJECTS / "mysite", "-j2") == mysite_j1
+
+
+def test_each_file_is_linted_from_its_own_directory_too():
+    """Running flake8 on one file from elsewhere finds the same app on disk."""
+    project = PROJECTS / "mysite"
+    target = project / "forgotten" / "signals.py"
+    found = findings([target], *DEFAULT_ARGS)
+    assert found == {os.path.normpath(str(target)): expected_findings(target)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import os
 from typing import Optional
 
@@ -29,14 +30,14 @@ class FactsCache:
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[str, ModuleFacts]] = {}
-        self.parse_count = 0
+        self.parses: Counter = Counter()  # path -> times parsed (tests and benchmarks read it)
 
     def facts_for(self, text: str, path: str, module_name: Optional[str] = None) -> ModuleFacts:
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         entry = self._entries.get(path)
         if entry is not None and entry[0] == digest:
             return entry[1]
-        self.parse_count += 1
+        self.parses[path] += 1
         facts = ModuleFacts(cst.parse_module(text), path=path, module_name=module_name)
         self._entries[path] = (digest, facts)
         return facts
@@ -67,3 +68,14 @@ def check_source(text: str, path: str, options: Options) -> list[tuple[int, int,
         start = positions[finding.node].start
         results.setdefault((start.line, finding.code), (start.line, start.column, finding.message))
     return sorted(results.values())
+
+
+def reset_caches() -> None:
+    """Forget every parsed module and app (a long-lived process, or a test, starting afresh)."""
+    from . import project
+
+    global CACHE
+    CACHE = FactsCache()
+    project.DISK = project.DiskCache()
+    project.APPS.clear()
+    project.find_app_dir.cache_clear()

@@ -30,6 +30,15 @@ DYNAMIC_IMPORTS = frozenset(
 # -- the file system ------------------------------------------------------------------------
 
 
+def signature(path: str) -> Optional[tuple]:
+    """(size, mtime) of a file: what tells an edited file from the one we read."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
 class DiskCache:
     """Source text of files on disk, re-read only when their size or mtime changes."""
 
@@ -37,11 +46,9 @@ class DiskCache:
         self._texts: dict[str, tuple] = {}
 
     def read(self, path: str) -> Optional[str]:
-        try:
-            stat = os.stat(path)
-        except OSError:
+        key = signature(path)
+        if key is None:
             return None
-        key = (stat.st_size, stat.st_mtime_ns)
         entry = self._texts.get(path)
         if entry is not None and entry[0] == key:
             return entry[1]
@@ -64,6 +71,10 @@ def _decode(data: bytes) -> str:
 
 
 DISK = DiskCache()
+
+
+def read_source(path: str) -> Optional[str]:
+    return DISK.read(path)
 
 
 @lru_cache(maxsize=4096)
@@ -109,18 +120,32 @@ class AppView:
     """The app package around a file, as far as the rules need it."""
 
     def __init__(self, app_dir: str, startup_extra: tuple) -> None:
-        from .engine import CACHE
+        from . import engine
 
-        self.cache = CACHE
+        self.cache = engine.CACHE
         self.app_dir = app_dir
         self.root = import_root_of(app_dir)
         self.package = module_name_for(os.path.join(app_dir, "__init__.py"), self.root) or ""
         self.startup_extra = startup_extra
+        self._depends_on: dict[str, Optional[tuple]] = {}  # path -> signature when read
+        self._forget()
+
+    def _forget(self) -> None:
         self._startup: Optional[frozenset] = None
         self._startup_known = True
         self._startup_functions: Optional[dict] = None
         self._wired: Optional[dict] = None
         self._uids: Optional[list] = None
+        self._depends_on = {}
+
+    def refresh(self) -> None:
+        """Drop what was derived from files that have changed since (editors, long runs)."""
+        if any(signature(path) != seen for path, seen in self._depends_on.items()):
+            self._forget()
+
+    def _read(self, path: str) -> Optional[str]:
+        self._depends_on[path] = signature(path)
+        return read_source(path)
 
     # -- modules ---------------------------------------------------------------------------
 
@@ -142,7 +167,7 @@ class AppView:
         path = self.path_of(module)
         if path is None:
             return None
-        text = DISK.read(path)
+        text = self._read(path)
         if text is None:
             return None
         try:
@@ -259,7 +284,7 @@ class AppView:
             self._wired = {}
             apps_module = join_module(self.package + ".", "apps") if self.package else "apps"
             apps_path = self.path_of(apps_module)
-            text = DISK.read(apps_path) if apps_path else None
+            text = self._read(apps_path) if apps_path else None
             if text and ".connect" in text:
                 facts = self.facts_of(apps_module)
                 for connection in facts.connections if facts is not None else ():
@@ -339,7 +364,7 @@ class AppView:
         if self._uids is None:
             self._uids = []
             for path in sorted(self._app_files()):
-                text = DISK.read(path)
+                text = self._read(path)
                 if not text or "dispatch_uid" not in text:
                     continue
                 module = self.module_name_of(path)
@@ -378,7 +403,7 @@ def _is_string(node) -> bool:
     return isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
 
 
-_APPS: dict = {}
+APPS: dict = {}
 
 
 def app_view_for(path: str, options) -> Optional[AppView]:
@@ -392,8 +417,10 @@ def app_view_for(path: str, options) -> Optional[AppView]:
     if app_dir is None:
         return None
     key = (app_dir, options.startup_modules)
-    view = _APPS.get(key)
+    view = APPS.get(key)
     if view is None:
-        view = _APPS[key] = AppView(app_dir, options.startup_modules)
+        view = APPS[key] = AppView(app_dir, options.startup_modules)
+    else:
+        view.refresh()
     return view
 

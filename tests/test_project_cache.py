@@ -1,0 +1,55 @@
+"""Each file is parsed once per process; an edited file is read again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+from flake8.main.application import Application
+
+from flake8_signals import engine
+from flake8_signals.options import Options
+from flake8_runner import FIXTURES
+
+MYSITE = FIXTURES / "projects" / "mysite"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    engine.reset_caches()
+    yield
+    engine.reset_caches()
+
+
+def test_every_file_is_parsed_at_most_once_per_process(monkeypatch, capsys):
+    monkeypatch.chdir(MYSITE)
+    application = Application()
+    application.run(["--isolated", "-j1", "--select=SIG", "."])
+    output = capsys.readouterr().out
+    assert "SIG201" in output and "SIG301" in output
+    parses = engine.CACHE.parses
+    # start-up modules, wiring, handlers and migrations are all needed by several files
+    assert len(parses) >= 15
+    assert max(parses.values()) == 1, {path: n for path, n in parses.items() if n > 1}
+    # a file that cannot wire signals and that no rule needs is never parsed
+    assert not any(path.endswith(os.path.join("catalog", "utils.py")) for path in parses)
+
+
+def test_an_edited_start_up_module_is_read_again(tmp_path):
+    shutil.copytree(MYSITE / "forgotten", tmp_path / "forgotten")
+    signals = tmp_path / "forgotten" / "signals.py"
+    apps = tmp_path / "forgotten" / "apps.py"
+
+    def sig201_lines():
+        results = engine.check_source(signals.read_text(), str(signals), Options())
+        return [line for line, _, message in results if message.startswith("SIG201")]
+
+    assert sig201_lines() == [7, 16]
+    time.sleep(0.01)
+    apps.write_text(
+        apps.read_text() + "\n    def ready(self):\n        from . import signals  # noqa: F401\n"
+    )
+    os.utime(apps, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert sig201_lines() == []

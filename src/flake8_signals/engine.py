@@ -8,8 +8,8 @@ import os
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from . import positions
 from .context import Context
 from .facts import ModuleFacts
 from .options import Options
@@ -46,8 +46,10 @@ class FactsCache:
 CACHE = FactsCache()
 
 
-def check_source(text: str, path: str, options: Options) -> list[tuple[int, int, str]]:
-    """Findings for one file as (line, column, message), sorted and de-duplicated."""
+def check_source(text: str, path: str, options: Options, tree=None) -> list[tuple[int, int, str]]:
+    """Findings for one file as (line, column, message), sorted and de-duplicated.
+
+    ``tree`` is flake8's ``ast`` of the same text: it locates findings cheaply."""
     from .plugin import might_wire_signals
     from .project import app_view_for
 
@@ -62,11 +64,9 @@ def check_source(text: str, path: str, options: Options) -> list[tuple[int, int,
     findings = [finding for rule in _rule_instances() for finding in rule.check(ctx)]
     if not findings:
         return []
-    positions = MetadataWrapper(facts.module, unsafe_skip_copy=True).resolve(PositionProvider)
     results: dict = {}
-    for finding in findings:
-        start = positions[finding.node].start
-        results.setdefault((start.line, finding.code), (start.line, start.column, finding.message))
+    for line, column, finding in positions.resolve(findings, facts.module, facts.statement_index(), tree):
+        results.setdefault((line, finding.code), (line, column, finding.message))
     return sorted(results.values())
 
 

@@ -156,6 +156,7 @@ class Function:
     globals: set = field(default_factory=set)
     returned_names: set = field(default_factory=set)
     has_yield: bool = False
+    top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
 
     @property
@@ -536,6 +537,7 @@ class _Collector:
             is_async=node.asynchronous is not None,
             is_method=cls is not None,
             decorators=list(node.decorators),
+            top_index=context.path[0][1] if context.path else -1,
         )
         self.facts.functions.append(function)
         if parent is not None:
@@ -897,6 +899,22 @@ class ModuleFacts:
                 if found is not None:
                     return found
         return None
+
+    def statement_index(self) -> dict:
+        """id(node) -> index of the module-level statement containing it, for the nodes
+        findings are reported on (calls, defs, decorators, augmented assignments)."""
+        index: dict = {}
+        for call in self.calls:
+            if call.path:
+                index[id(call.node)] = call.path[0][1]
+        for function in self.functions:
+            index[id(function.node)] = function.top_index
+            for decorator in function.decorators:
+                index[id(decorator)] = function.top_index
+            for assign in function.aug_assigns:
+                if assign.path:
+                    index[id(assign.node)] = assign.path[0][1]
+        return index
 
     # -- views for the rules -------------------------------------------------------
 

@@ -30,6 +30,7 @@ class SignalsChecker:
     def __init__(self, tree, lines: list, filename: str) -> None:
         # ``tree`` makes flake8 treat us as an AST plugin; we read ``lines`` and parse
         # them with libcst ourselves.
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -52,7 +53,7 @@ class SignalsChecker:
         from .engine import check_source
 
         text = "".join(self.lines)
-        findings = check_source(text, self.filename, self.options)
+        findings = check_source(text, self.filename, self.options, self.tree)
         return [(line, column, message, type(self)) for line, column, message in findings]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable, Optional
 
 import libcst as cst
 
@@ -18,6 +18,7 @@ class Finding:
     node: cst.CSTNode  # where the finding is reported: its first line
     code: str
     message: str  # the full text, starting with the code
+    anchor: Optional[cst.CSTNode] = None  # a recorded node containing ``node`` (positions)
 
 
 class Rule:
@@ -36,8 +37,8 @@ class Rule:
     def check(self, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def finding(self, node: cst.CSTNode, message: str) -> Finding:
-        return Finding(node, self.code, f"{self.code} {message}")
+    def finding(self, node: cst.CSTNode, message: str, anchor: Optional[cst.CSTNode] = None) -> Finding:
+        return Finding(node, self.code, f"{self.code} {message}", anchor)
 
     @classmethod
     def documentation(cls) -> dict[str, str]:

@@ -253,7 +253,7 @@ class CounterInReceiver(Rule):
                 if call.method != "update" or (created_matters and guarded_by(call.guards, "created")):
                     continue
                 for increment in f_increments(call.node, ctx.facts):
-                    yield self._report(increment, function)
+                    yield self._report(increment, function, anchor=call.node)
             for assign in function.aug_assigns:
                 if not isinstance(assign.node.operator, (cst.AddAssign, cst.SubtractAssign)):
                     continue
@@ -268,9 +268,10 @@ class CounterInReceiver(Rule):
                 ):
                     yield self._report(assign.node, function)
 
-    def _report(self, node, function) -> Finding:
+    def _report(self, node, function, anchor=None) -> Finding:
         return self.finding(
             node,
             f"receiver `{function.name}` increments a stored counter: each extra run of the receiver "
             "(a re-save, a retry, a second connection) counts again; recompute the value instead",
+            anchor,
         )

@@ -12,31 +12,42 @@ class Options:
     startup_modules: tuple = ()  # extra dotted modules imported at start-up
 
 
-def register_options(parser) -> None:
-    parser.add_option(
+@dataclass(frozen=True)
+class OptionSpec:
+    flag: str
+    help: str
+    example: str  # a config-file line, for the README
+
+
+OPTION_SPECS = (
+    OptionSpec(
         "--signals-blocking-calls",
-        default="",
-        parse_from_config=True,
-        comma_separated_list=True,
-        help="Extra qualified names of blocking calls for SIG301/SIG302, "
-        "e.g. 'myproject.geo.lookup,slack_sdk.WebClient.chat_postMessage'.",
-    )
-    parser.add_option(
+        "Extra qualified names of blocking calls for SIG301/SIG302 (comma-separated).",
+        "signals-blocking-calls = myproject.geo.lookup,slack_sdk.webhook.send",
+    ),
+    OptionSpec(
         "--signals-task-calls",
-        default="",
-        parse_from_config=True,
-        comma_separated_list=True,
-        help="Extra method or function names that enqueue background work for SIG303, "
-        "e.g. 'schedule,defer'.",
-    )
-    parser.add_option(
+        "Extra method or function names that enqueue background work, for SIG303 (comma-separated).",
+        "signals-task-calls = schedule,defer",
+    ),
+    OptionSpec(
         "--signals-startup-modules",
-        default="",
-        parse_from_config=True,
-        comma_separated_list=True,
-        help="Extra dotted modules imported at start-up some other way (settings, URLconf) "
-        "for SIG201, e.g. 'shop.receivers'.",
-    )
+        "Extra dotted modules your project imports at start-up some other way (settings, "
+        "URLconf, a custom loader), for SIG201 (comma-separated).",
+        "signals-startup-modules = shop.receivers,billing.hooks",
+    ),
+)
+
+
+def register_options(parser) -> None:
+    for spec in OPTION_SPECS:
+        parser.add_option(
+            spec.flag,
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help=spec.help,
+        )
     # Opinionated rules: users opt in with --extend-select.
     from .rules import off_by_default_codes
 

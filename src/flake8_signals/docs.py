@@ -1,0 +1,79 @@
+"""The README's rule and option sections, generated from the rules and options themselves.
+
+    python -m flake8_signals.docs           # rewrite README.md
+    python -m flake8_signals.docs --check   # exit 1 if README.md is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .options import OPTION_SPECS
+from .rules import all_rules
+
+SECTIONS = ("rules-table", "rules-reference", "options")
+
+
+def rules_table() -> str:
+    lines = ["| Code | Name | What it catches | Default |", "|---|---|---|---|"]
+    for rule in all_rules():
+        default = "on" if rule.enabled_by_default else "off (`--extend-select`)"
+        lines.append(f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {rule.summary} | {default} |")
+    return "\n".join(lines)
+
+
+def rules_reference() -> str:
+    parts = []
+    for rule in all_rules():
+        doc = rule.documentation()
+        parts.append(f"### {rule.code}\n\n`{rule.name}`{'' if rule.enabled_by_default else ' (off by default)'}\n")
+        for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
+            if heading in doc:
+                parts.append(f"**{heading}**\n\n{doc[heading]}\n")
+    return "\n".join(parts).rstrip()
+
+
+def options_section() -> str:
+    lines = ["| Option | Meaning | In a config file |", "|---|---|---|"]
+    for spec in OPTION_SPECS:
+        lines.append(f"| `{spec.flag}` | {spec.help} | `{spec.example}` |")
+    return "\n".join(lines)
+
+
+GENERATORS = {"rules-table": rules_table, "rules-reference": rules_reference, "options": options_section}
+
+
+def render(readme: str) -> str:
+    for name in SECTIONS:
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        before, found, rest = readme.partition(start)
+        if not found:
+            raise ValueError(f"README has no {start} marker")
+        _, found, after = rest.partition(end)
+        if not found:
+            raise ValueError(f"README has no {end} marker")
+        readme = f"{before}{start}\n{GENERATORS[name]()}\n{end}{after}"
+    return readme
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if README.md is out of date")
+    parser.add_argument("--readme", default="README.md")
+    args = parser.parse_args(argv)
+    path = Path(args.readme)
+    current = path.read_text(encoding="utf-8")
+    updated = render(current)
+    if args.check:
+        if updated != current:
+            print(f"{path} is stale: run python -m flake8_signals.docs", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(updated, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The plugin's table of Django's signals is the one the installed Django defines."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import django
+from django.conf import settings
+
+from flake8_signals import django_names as dn
+
+if not settings.configured:
+    settings.configure()
+django.setup()
+
+from django.db.models.signals import ModelSignal  # noqa: E402
+from django.dispatch import Signal  # noqa: E402
+
+DJANGO_ROOT = Path(django.__file__).parent
+DEFINITION = re.compile(r"^(\w+) = (?:Model)?Signal\(", re.MULTILINE)
+
+
+def signals_defined_in_source() -> set:
+    """(module, name) for every ``name = Signal(...)`` Django's own source defines."""
+    found = set()
+    for path in DJANGO_ROOT.rglob("*.py"):
+        if "tests" in path.relative_to(DJANGO_ROOT).parts:
+            continue
+        for name in DEFINITION.findall(path.read_text(encoding="utf-8")):
+            module = ".".join(("django",) + path.relative_to(DJANGO_ROOT).with_suffix("").parts)
+            found.add((module.removesuffix(".__init__"), name))
+    return found
+
+
+def test_every_signal_django_defines_is_in_the_table():
+    table = {(module, name) for module, names in dn.BUILTIN_SIGNALS.items() for name in names}
+    assert signals_defined_in_source() <= table
+
+
+def test_every_table_entry_is_a_signal_instance_in_django():
+    for module_name, names in dn.BUILTIN_SIGNALS.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            assert isinstance(getattr(module, name), Signal), f"{module_name}.{name}"
+
+
+def test_model_signals_are_exactly_the_model_signal_instances():
+    from django.db.models import signals
+
+    model_signals = {name for name, value in vars(signals).items() if isinstance(value, ModelSignal)}
+    assert model_signals == set(dn.MODEL_SIGNAL_NAMES)
+
+
+def test_names_the_resolver_relies_on_exist():
+    for qualname in (
+        *dn.SIGNAL_CLASSES,
+        *dn.RECEIVER_DECORATORS,
+        *dn.APP_CONFIG_CLASSES,
+        *dn.ON_COMMIT,
+        *dn.MAIL_FUNCTIONS,
+        *dn.EMAIL_MESSAGE_CLASSES,
+        *dn.F_EXPRESSIONS,
+        "django.utils.module_loading.autodiscover_modules",
+    ):
+        module, _, name = qualname.rpartition(".")
+        assert hasattr(importlib.import_module(module), name), qualname
+
+
+def test_is_builtin_signal():
+    assert dn.is_builtin_signal("django.db.models.signals.post_save")
+    assert dn.is_builtin_signal("django.contrib.auth.signals.user_logged_in")
+    assert dn.is_builtin_signal("django.utils.autoreload.autoreload_started")
+    assert not dn.is_builtin_signal("django.db.models.signals.ModelSignal")
+    assert not dn.is_builtin_signal("celery.signals.task_success")
+
+
+def test_project_signal_imports():
+    assert dn.is_project_signal_import("shop.signals.order_paid")
+    assert dn.is_project_signal_import(".signals.order_paid")
+    assert dn.is_project_signal_import("allauth.account.signals.user_signed_up")
+    assert not dn.is_project_signal_import("celery.signals.task_success")
+    assert not dn.is_project_signal_import("blinker.signals.x")
+    assert not dn.is_project_signal_import("shop.models.Order")

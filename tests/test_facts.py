@@ -1,0 +1,127 @@
+"""Unit tests for the model a module is turned into: imports, signals, receivers."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from flake8_signals.facts import ModuleFacts
+from flake8_signals.plugin import might_wire_signals
+
+
+def facts_of(source: str) -> ModuleFacts:
+    return ModuleFacts(cst.parse_module(textwrap.dedent(source)), "module.py", "shop.module")
+
+
+@pytest.mark.parametrize(
+    "imports, expression, qualname",
+    [
+        ("from django.db.models.signals import post_save", "post_save", "django.db.models.signals.post_save"),
+        ("from django.db.models.signals import post_save as ps", "ps", "django.db.models.signals.post_save"),
+        ("from django.db.models import signals", "signals.post_save", "django.db.models.signals.post_save"),
+        ("from django.db import models", "models.signals.post_save", "django.db.models.signals.post_save"),
+        ("import django.db.models.signals as s", "s.pre_save", "django.db.models.signals.pre_save"),
+        ("import django.db.models.signals", "django.db.models.signals.pre_save", "django.db.models.signals.pre_save"),
+        ("from django.db.models.signals import *", "m2m_changed", "django.db.models.signals.m2m_changed"),
+        ("from django.core import signals", "signals.request_finished", "django.core.signals.request_finished"),
+        ("from .signals import order_paid", "order_paid", ".signals.order_paid"),
+        ("from . import signals", "signals.order_paid", ".signals.order_paid"),
+        ("from shop.signals import order_paid", "order_paid", "shop.signals.order_paid"),
+    ],
+)
+def test_signal_resolution(imports, expression, qualname):
+    facts = facts_of(f"{imports}\n{expression}.connect(handler)\n")
+    [connection] = facts.connections
+    assert connection.signal.qualname == qualname
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import socket\nsocket.socket().connect(('a', 1))\n",
+        "import sqlite3\nsqlite3.connect(':memory:')\n",
+        "from celery import signals\nsignals.task_success.connect(handler)\n",
+        "from blinker import signal\nsignal('x').connect(handler)\n",
+        "post_save.connect(handler)\n",  # not imported: some other object
+        "self.clicked.connect(handler)\n",
+    ],
+)
+def test_connect_on_other_things_is_not_a_connection(source):
+    assert facts_of(source).connections == []
+
+
+def test_local_custom_signal_and_receiver_details():
+    facts = facts_of(
+        """
+        from functools import partial
+        from django.dispatch import Signal, receiver
+
+        order_paid = Signal()
+
+        @receiver([order_paid], sender="shop.Order", dispatch_uid="paid", weak=False)
+        def on_paid(sender, order, **kwargs):
+            pass
+
+        order_paid.connect(partial(on_paid, order=None))
+        """
+    )
+    decorated, connected = sorted(facts.connections, key=lambda c: c.order)
+    assert decorated.signal.qualname == "shop.module.order_paid" and decorated.signal.origin == "custom"
+    assert decorated.sender_key == "str:shop.Order" and decorated.dispatch_uid == "str:paid"
+    assert decorated.weak is False and decorated.receiver.function.name == "on_paid"
+    assert connected.receiver.kind == "partial" and connected.weak is True
+
+
+def test_app_config_and_call_graph():
+    facts = facts_of(
+        """
+        from django.apps import AppConfig
+
+        class BaseConfig(AppConfig):
+            pass
+
+        class ShopConfig(BaseConfig):
+            def ready(self):
+                register()
+
+        def register():
+            _helper()
+
+        def _helper():
+            pass
+        """
+    )
+    configs = {info.name: info.is_app_config for info in facts.classes}
+    assert configs == {"BaseConfig": True, "ShopConfig": True}
+    ready = facts.module_classes["ShopConfig"].methods["ready"]
+    assert [callee.name for _, callee in facts.function_calling(ready)] == ["register"]
+
+
+def test_guards_record_created_checks():
+    facts = facts_of(
+        """
+        def handler(sender, instance, **kwargs):
+            if not kwargs.get("created"):
+                return
+            Profile.objects.create(user=instance)
+        """
+    )
+    [_, create] = facts.module_functions["handler"].calls
+    assert any("created" in guard.mentions for guard in create.guards)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("from django.dispatch import receiver\n@receiver(x)\n", True),
+        ("from django.db.models.signals import post_save\npost_save.connect(f)\n", True),
+        ("from django.dispatch import Signal\nx = Signal()\n", True),
+        ("import socket\nsocket.socket().connect(addr)\n", False),
+        ("from django.db.models.signals import post_save\n", False),
+        ("def receiver(): pass\n", False),
+    ],
+)
+def test_pre_check(text, expected):
+    assert might_wire_signals(text) is expected

@@ -7,13 +7,11 @@ import re
 from pathlib import Path
 
 import django
-from django.conf import settings
 
+from django_setup import ensure_django
 from flake8_signals import django_names as dn
 
-if not settings.configured:
-    settings.configure()
-django.setup()
+ensure_django()
 
 from django.db.models.signals import ModelSignal  # noqa: E402
 from django.dispatch import Signal  # noqa: E402

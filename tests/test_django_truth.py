@@ -1,0 +1,508 @@
+"""Every claim a message makes about Django, shown on real Django.
+
+Each test runs a snippet for real against the installed Django (in-memory SQLite,
+``truth_app``), asserts the behaviour the rule's message describes, and asserts that
+flake8-signals reports exactly the lines of that same snippet marked ``# SIGxxx``.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import io
+import sys
+import textwrap
+import tokenize
+import types
+
+import pytest
+
+from django_setup import ensure_django
+
+ensure_django()
+
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import signals  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from flake8_signals import engine  # noqa: E402
+from flake8_signals.options import Options  # noqa: E402
+from truth_app.models import AuditLog, Order, Pizza, Topping  # noqa: E402
+
+WATCHED = (signals.pre_save, signals.post_save, signals.m2m_changed)
+
+
+@pytest.fixture(autouse=True)
+def restore_receivers():
+    """Each test starts and ends with the receivers it found."""
+    saved = {signal: list(signal.receivers) for signal in WATCHED}
+    yield
+    for signal, receivers in saved.items():
+        signal.receivers = receivers
+        signal.sender_receivers_cache.clear()
+    AuditLog.objects.all().delete()
+    Order.objects.all().delete()
+
+
+def marked(source: str) -> set:
+    found = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            words = token.string.lstrip("#").split()
+            found.update((token.start[0], word) for word in words if word.startswith("SIG"))
+    return found
+
+
+def reported(source: str, path: str = "snippet.py") -> set:
+    engine.reset_caches()
+    results = engine.check_source(source, path, Options(), ast.parse(source))
+    return {(line, message.split()[0]) for line, _, message in results if not message.startswith("SIG504")}
+
+
+def load(source: str, name: str = "snippet") -> types.ModuleType:
+    """Run the snippet as a module, the way an import would."""
+    module = types.ModuleType(name)
+    module.__dict__["__file__"] = f"{name}.py"
+    sys.modules[name] = module
+    exec(compile(source, f"{name}.py", "exec"), module.__dict__)
+    return module
+
+
+def snippet(text: str) -> str:
+    source = textwrap.dedent(text).lstrip("\n")
+    assert reported(source) == marked(source), "the plugin must report exactly the marked lines"
+    return source
+
+
+def test_sig101_receiver_connected_in_a_function_is_absent_until_it_runs():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def on_saved(sender, instance, **kwargs):
+                calls.append(instance.pk)
+
+            def checkout():
+                post_save.connect(on_saved, sender=Order)  # SIG101
+            """
+        )
+    )
+    Order.objects.create()
+    assert module.calls == []  # the worker that never ran checkout() never gets it
+    module.checkout()
+    order = Order.objects.create()
+    assert module.calls == [order.pk]
+
+
+@pytest.mark.parametrize(
+    "receiver",
+    [
+        "lambda sender, **kwargs: calls.append(sender)",
+        "partial(record, 'tag')",
+        "Recorder().on_save",
+    ],
+)
+def test_sig102_weak_temporary_receivers_never_run(receiver):
+    source = snippet(
+        f"""
+        from functools import partial
+        from django.db.models.signals import post_save
+        from truth_app.models import Order
+
+        calls = []
+
+        def record(tag, sender, **kwargs):
+            calls.append(tag)
+
+        class Recorder:
+            def on_save(self, sender, **kwargs):
+                calls.append(self)
+
+        post_save.connect({receiver}, sender=Order)  # SIG102
+        """
+    )
+    module = load(source)
+    gc.collect()
+    Order.objects.create()
+    assert module.calls == []
+
+
+def test_sig102_nested_function_is_gone_once_the_function_returns():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def install():
+                def on_save(sender, **kwargs):
+                    calls.append(sender)
+
+                post_save.connect(on_save, sender=Order)  # SIG101 SIG102
+            """
+        )
+    )
+    module.install()
+    gc.collect()
+    Order.objects.create()
+    assert module.calls == []
+
+
+def test_sig102_weak_false_keeps_them_alive():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+            post_save.connect(lambda sender, **kwargs: calls.append(sender), sender=Order, weak=False)
+            """
+        )
+    )
+    gc.collect()
+    Order.objects.create()
+    assert module.calls == [Order]
+
+
+def test_sig103_fresh_receiver_with_weak_false_runs_once_per_call():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def enable_audit():
+                post_save.connect(lambda sender, **kw: calls.append(1), sender=Order, weak=False)  # SIG101 SIG103
+            """
+        )
+    )
+    for _ in range(3):
+        module.enable_audit()
+    Order.objects.create()
+    assert module.calls == [1, 1, 1]
+
+
+def test_sig104_second_receiver_with_a_reused_dispatch_uid_never_runs():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def index_order(sender, **kwargs):
+                calls.append("index")
+
+            def notify_warehouse(sender, **kwargs):
+                calls.append("warehouse")
+
+            post_save.connect(index_order, sender=Order, dispatch_uid="order")
+            post_save.connect(notify_warehouse, sender=Order, dispatch_uid="order")  # SIG104
+            """
+        )
+    )
+    Order.objects.create()
+    assert module.calls == ["index"]
+
+
+def test_sig105_connect_as_decorator_binds_none_and_never_runs():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+
+            calls = []
+
+            @post_save.connect  # SIG105
+            def on_saved(sender, **kwargs):
+                calls.append(sender)
+            """
+        )
+    )
+    assert module.on_saved is None
+    gc.collect()
+    Order.objects.create()
+    assert module.calls == []
+
+
+def test_sig106_failed_work_leaves_the_receiver_disconnected():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def reindex(sender, **kwargs):
+                calls.append(sender)
+
+            post_save.connect(reindex, sender=Order)
+
+            def import_rows(rows):
+                post_save.disconnect(reindex, sender=Order)
+                for row in rows:
+                    Order.objects.create(number=row["number"])
+                post_save.connect(reindex, sender=Order)  # SIG106
+            """
+        )
+    )
+    with pytest.raises(KeyError):
+        module.import_rows([{"number": "1"}, {}])
+    Order.objects.create()
+    assert module.calls == []  # still disconnected, for the rest of the process
+
+
+def test_sig201_receivers_of_an_unimported_module_do_not_run(tmp_path, monkeypatch):
+    app = tmp_path / "lateapp"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "apps.py").write_text(
+        "from django.apps import AppConfig\n\n\nclass LateConfig(AppConfig):\n    name = 'lateapp'\n"
+    )
+    source = textwrap.dedent(
+        """\
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+
+        calls = []
+
+
+        @receiver(post_save, sender="truth_app.Order")  # SIG201
+        def on_order(sender, instance, **kwargs):
+            calls.append(instance.pk)
+        """
+    )
+    (app / "signals.py").write_text(source)
+    assert reported(source, str(app / "signals.py")) == marked(source)
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    Order.objects.create()
+    import lateapp.apps  # noqa: F401  -- start-up imports apps.py, not signals.py
+
+    assert "lateapp.signals" not in sys.modules
+    import lateapp.signals
+
+    order = Order.objects.create()
+    assert lateapp.signals.calls == [order.pk]  # only saves after the import reach it
+
+
+def test_sig303_task_enqueued_outside_on_commit_runs_before_commit():
+    module = load(
+        snippet(
+            """
+            from django.db import connection, transaction
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            class Task:
+                def __init__(self):
+                    self.ran_inside_transaction = []
+
+                def delay(self, pk):
+                    # a worker picking the job up now would not see the row
+                    self.ran_inside_transaction.append(connection.in_atomic_block)
+
+            eager = Task()
+            deferred = Task()
+
+            def queue_eager(sender, instance, **kwargs):
+                eager.delay(instance.pk)  # SIG303
+
+            def queue_deferred(sender, instance, **kwargs):
+                transaction.on_commit(lambda: deferred.delay(instance.pk))
+
+            post_save.connect(queue_eager, sender=Order)
+            post_save.connect(queue_deferred, sender=Order)
+            """
+        )
+    )
+    with transaction.atomic():
+        Order.objects.create()
+        assert module.deferred.ran_inside_transaction == []
+    assert module.eager.ran_inside_transaction == [True]
+    assert module.deferred.ran_inside_transaction == [False]
+    assert not connection.in_atomic_block
+
+
+def test_sig401_save_in_pre_save_recurses():
+    load(
+        snippet(
+            """
+            from django.db.models.signals import pre_save
+            from truth_app.models import Order
+
+            def set_number(sender, instance, **kwargs):
+                instance.number = "ORD"
+                instance.save()  # SIG401
+
+            pre_save.connect(set_number, sender=Order)
+            """
+        )
+    )
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        with pytest.raises(RecursionError):
+            Order.objects.create()
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_sig402_unguarded_create_adds_a_row_on_every_save():
+    load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import AuditLog, Order
+
+            def log_order(sender, instance, **kwargs):
+                AuditLog.objects.create(order=instance)  # SIG402
+
+            post_save.connect(log_order, sender=Order)
+            """
+        )
+    )
+    order = Order.objects.create()
+    assert AuditLog.objects.filter(order=order).count() == 1
+    order.number = "2"
+    order.save()
+    assert AuditLog.objects.filter(order=order).count() == 2
+
+
+def test_sig402_created_guard_keeps_one_row():
+    load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import AuditLog, Order
+
+            def log_order(sender, instance, created, **kwargs):
+                if created:
+                    AuditLog.objects.create(order=instance)
+
+            post_save.connect(log_order, sender=Order)
+            """
+        )
+    )
+    order = Order.objects.create()
+    order.save()
+    assert AuditLog.objects.filter(order=order).count() == 1
+
+
+def test_sig403_m2m_changed_receiver_without_action_runs_twice_per_add():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import m2m_changed
+            from truth_app.models import Pizza
+
+            actions = []
+
+            def toppings_changed(sender, instance, **kwargs):  # SIG403
+                actions.append("ran")
+
+            m2m_changed.connect(toppings_changed, sender=Pizza.toppings.through)
+            """
+        )
+    )
+    pizza = Pizza.objects.create()
+    pizza.toppings.add(Topping.objects.create(name="basil"))
+    assert module.actions == ["ran", "ran"]  # pre_add and post_add
+
+
+def test_sig501_receiver_without_kwargs_raises_in_debug():
+    source = snippet(
+        """
+        from django.db.models.signals import post_save
+        from truth_app.models import Order
+
+        def on_saved(sender, instance, created):  # SIG501
+            pass
+
+        post_save.connect(on_saved, sender=Order)
+        """
+    )
+    with override_settings(DEBUG=True):
+        with pytest.raises(ValueError, match=r"\*\*kwargs"):
+            load(source)
+
+
+def test_sig502_providing_args_raises_type_error():
+    source = snippet(
+        """
+        from django.dispatch import Signal
+
+        order_paid = Signal(providing_args=["order"])  # SIG502
+        """
+    )
+    with pytest.raises(TypeError, match="providing_args"):
+        load(source)
+
+
+def test_sig503_decorator_above_receiver_is_skipped_by_the_signal():
+    module = load(
+        snippet(
+            """
+            import functools
+            from django.db.models.signals import post_save
+            from django.dispatch import receiver
+            from truth_app.models import Order
+
+            wrapped_calls = []
+
+            def audited(func):
+                @functools.wraps(func)
+                def wrapper(*args, **kwargs):
+                    wrapped_calls.append(func.__name__)
+                    return func(*args, **kwargs)
+                return wrapper
+
+            plain_calls = []
+
+            @audited
+            @receiver(post_save, sender=Order)  # SIG503
+            def on_saved(sender, **kwargs):
+                plain_calls.append(sender)
+            """
+        )
+    )
+    Order.objects.create()
+    assert module.plain_calls == [Order]
+    assert module.wrapped_calls == []  # the signal called the unwrapped function
+    live = [ref() for _, ref, _ in signals.post_save.receivers]
+    assert module.on_saved not in live and module.on_saved.__wrapped__ in live
+
+
+def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def reindex(sender, **kwargs):
+                calls.append(sender)
+
+            post_save.connect(reindex, sender=Order, dispatch_uid="reindex-order")
+
+            def mute():
+                return post_save.disconnect(reindex, sender=Order)  # SIG505
+            """
+        )
+    )
+    assert module.mute() is False
+    Order.objects.create()
+    assert module.calls == [Order]

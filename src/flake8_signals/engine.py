@@ -78,4 +78,5 @@ def reset_caches() -> None:
     CACHE = FactsCache()
     project.DISK = project.DiskCache()
     project.APPS.clear()
+    project.SUMMARIES.clear()
     project.find_app_dir.cache_clear()

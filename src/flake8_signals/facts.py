@@ -10,6 +10,7 @@ disconnections and receivers. Rules only read this model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Iterable, Iterator, Optional
 
 import libcst as cst
@@ -331,44 +332,97 @@ class Receiver:
 # The walk
 
 
-class _ExpressionScanner(cst.CSTVisitor):
+# Fields that never hold an expression worth walking (white space, brackets, commas...).
+_PUNCTUATION_FIELDS = (
+    "whitespace",
+    "lpar",
+    "rpar",
+    "comma",
+    "semicolon",
+    "equal",
+    "colon",
+    "lbracket",
+    "rbracket",
+    "lbrace",
+    "rbrace",
+    "dot",
+    "operator",
+    "star",
+    "header",
+    "footer",
+    "leading_lines",
+    "lines_after",
+    "asynchronous",
+    "prefix",
+    "quote",
+    "start",
+    "end",
+)
+_LEAVES = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.FormattedStringText)
+_CHILD_FIELDS: dict = {}
+
+
+def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The children of a node that can contain expressions, without libcst's visitor
+    machinery (which also visits every token of white space)."""
+    cls = type(node)
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(
+            f.name for f in dataclass_fields(cls) if not f.name.startswith(_PUNCTUATION_FIELDS)
+        )
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+class _ExpressionScanner:
     """Collects the calls and name reads of one expression (lambdas included)."""
 
     def __init__(self, collector: "_Collector", context: "_Context") -> None:
         self.collector = collector
         self.context = context
+        self.function = context.function
         self.outer: list[cst.Call] = []
         self.lambda_depth = 0
 
-    def visit_Call(self, node: cst.Call) -> None:
-        self.collector.add_call(node, self.context, tuple(self.outer), self.lambda_depth > 0)
-        self.outer.append(node)
+    def visit(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        if kind is cst.Name:
+            if self.function is not None:
+                reads = self.function.name_reads
+                reads[node.value] = reads.get(node.value, 0) + 1
+        elif kind is cst.Attribute:
+            self.visit(node.value)  # ``attr`` is not a variable
+        elif kind is cst.Call:
+            self.collector.add_call(node, self.context, tuple(self.outer), self.lambda_depth > 0)
+            self.outer.append(node)
+            self.visit(node.func)
+            for arg in node.args:
+                self.visit(arg.value)
+            self.outer.pop()
+        elif kind is cst.Lambda:
+            self.lambda_depth += 1
+            self.visit(node.params)
+            self.visit(node.body)
+            self.lambda_depth -= 1
+        elif isinstance(node, _LEAVES):
+            return
+        else:
+            if kind is cst.Subscript:
+                self._record_key(node)
+            elif kind is cst.Yield and self.function is not None and self.lambda_depth == 0:
+                self.function.has_yield = True
+            for child in child_nodes(node):
+                self.visit(child)
 
-    def leave_Call(self, original_node: cst.Call) -> None:
-        self.outer.pop()
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.lambda_depth += 1
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        if self.context.function is not None and self.lambda_depth == 0:
-            self.context.function.has_yield = True
-
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self.lambda_depth -= 1
-
-    def visit_Name(self, node: cst.Name) -> None:
-        function = self.context.function
-        if function is not None:
-            function.name_reads[node.value] = function.name_reads.get(node.value, 0) + 1
-
-    def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
-        # Only the object is a read; ``attr`` is not a variable.
-        node.value.visit(self)
-        return False
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        function = self.context.function
+    def _record_key(self, node: cst.Subscript) -> None:
+        function = self.function
         if function is None or not isinstance(node.value, cst.Name) or len(node.slice) != 1:
             return
         index = node.slice[0].slice
@@ -567,7 +621,7 @@ class _Collector:
     # -- expressions -------------------------------------------------------------
 
     def scan(self, node: cst.CSTNode, context: _Context) -> None:
-        node.visit(_ExpressionScanner(self, context))
+        _ExpressionScanner(self, context).visit(node)
 
     def add_call(self, node: cst.Call, context: _Context, outer: tuple, in_lambda: bool) -> None:
         site = CallSite(
@@ -594,34 +648,33 @@ def params_of(params: cst.Parameters) -> Params:
     return Params(positional, [p.name.value for p in params.kwonly_params], var_positional, var_keyword)
 
 
-class _GuardScanner(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.mentions: set = set()
-        self.flags: set = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.mentions.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.mentions.add(node.attr.value)
-        self.flags.add(node.attr.value)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = string_value(node)
-        if value is not None:
-            self.mentions.add(value)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if dotted_name(node.func) in ("getattr", "hasattr"):
+def guard_of(test: cst.BaseExpression) -> Guard:
+    """What an ``if`` test reads: names, attribute names, string constants, and the
+    attributes read through getattr/hasattr."""
+    mentions: set = set()
+    flags: set = set()
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.Name:
+            mentions.add(node.value)
+        elif kind is cst.Attribute:
+            mentions.add(node.attr.value)
+            flags.add(node.attr.value)
+        elif kind is cst.SimpleString:
+            value = string_value(node)
+            if value is not None:
+                mentions.add(value)
+        elif kind is cst.Call and dotted_name(node.func) in ("getattr", "hasattr"):
             name = string_value(argument(node, 1, "name"))
             if name is not None:
-                self.flags.add(GETATTR_FLAG + name)
-
-
-def guard_of(test: cst.BaseExpression) -> Guard:
-    scanner = _GuardScanner()
-    test.visit(scanner)
-    return Guard(frozenset(scanner.mentions), frozenset(scanner.flags))
+                flags.add(GETATTR_FLAG + name)
+        if kind is cst.Attribute:
+            stack.append(node.value)
+        elif not isinstance(node, _LEAVES):
+            stack.extend(child_nodes(node))
+    return Guard(frozenset(mentions), frozenset(flags))
 
 
 def _early_exit_guard(statement: cst.CSTNode) -> Optional[Guard]:

@@ -11,20 +11,16 @@ each file is parsed at most once per process however many files ask about it.
 from __future__ import annotations
 
 import os
+import time
 from functools import lru_cache
 from typing import Iterator, Optional
 
 from .facts import CallSite, Connection, Function, ModuleFacts, join_module
+from .imports_summary import ImportSummary, summarize
 
 STARTUP_BASENAMES = ("__init__", "apps", "models", "admin")
-DYNAMIC_IMPORTS = frozenset(
-    {
-        "importlib.import_module",
-        "django.utils.module_loading.autodiscover_modules",
-        "django.utils.module_loading.import_string",
-        "__import__",
-    }
-)
+REFRESH_SECONDS = 1.0
+SUMMARIES: dict = {}  # (path, signature) -> ImportSummary
 
 
 # -- the file system ------------------------------------------------------------------------
@@ -128,6 +124,7 @@ class AppView:
         self.package = module_name_for(os.path.join(app_dir, "__init__.py"), self.root) or ""
         self.startup_extra = startup_extra
         self._depends_on: dict[str, Optional[tuple]] = {}  # path -> signature when read
+        self._checked_at = time.monotonic()
         self._forget()
 
     def _forget(self) -> None:
@@ -139,7 +136,12 @@ class AppView:
         self._depends_on = {}
 
     def refresh(self) -> None:
-        """Drop what was derived from files that have changed since (editors, long runs)."""
+        """Drop what was derived from files that have changed since (editors, long runs).
+        Checked at most once a second: one flake8 run lints an app in less."""
+        now = time.monotonic()
+        if now - self._checked_at < REFRESH_SECONDS:
+            return
+        self._checked_at = now
         if any(signature(path) != seen for path, seen in self._depends_on.items()):
             self._forget()
 
@@ -177,30 +179,44 @@ class AppView:
 
     def absolute(self, name: str, facts: ModuleFacts) -> str:
         """A possibly relative dotted name (``.handlers.on_saved``) made absolute."""
+        is_package = os.path.basename(facts.path) == "__init__.py"
+        return self.relative_to(name, facts.module_name or "", is_package)
+
+    def relative_to(self, name: str, module: str, is_package: bool) -> str:
+        """``name`` as written in ``module`` (``.signals``, ``..core``) made absolute."""
         if not name.startswith("."):
             return name
         stripped = name.lstrip(".")
         level = len(name) - len(stripped)
-        package = facts.module_name.split(".") if facts.module_name else []
-        if os.path.basename(facts.path) != "__init__.py":
+        package = module.split(".") if module else []
+        if not is_package:
             package = package[:-1]
         if level > 1:
             package = package[: max(0, len(package) - (level - 1))]
         return ".".join(package + ([stripped] if stripped else []))
 
-    def imported_modules(self, facts: ModuleFacts, include) -> Iterator[str]:
-        """Absolute names of what the module's imports may load: every package on the way,
+    def imported_modules(self, module: str, summary: ImportSummary) -> Iterator[str]:
+        """Absolute names of what a module's imports may load: every package on the way,
         and for ``from x import y`` also ``x.y`` (a module, if such a file exists)."""
-        for record in facts.imports.records:
-            if not include(record):
-                continue
-            base = self.absolute(record.module, facts)
+        is_package = (self.path_of(module) or "").endswith("__init__.py")
+        for written, names, is_from in summary.imports:
+            base = self.relative_to(written, module, is_package)
             parts = base.split(".") if base else []
             for index in range(1, len(parts) + 1):
                 yield ".".join(parts[:index])
-            for name in record.names:
+            for name in names if is_from else ():
                 if name != "*":
                     yield f"{base}.{name}" if base else name
+
+    def summary_of(self, module: str) -> Optional[ImportSummary]:
+        path = self.path_of(module)
+        text = self._read(path) if path is not None else None
+        if text is None:
+            return None
+        key = (path, signature(path))
+        if key not in SUMMARIES:
+            SUMMARIES[key] = summarize(text)
+        return SUMMARIES[key]
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -215,33 +231,32 @@ class AppView:
         return self._startup
 
     def _compute_startup(self) -> frozenset:
-        roots = [join_module(self.package + ".", name) if self.package else name for name in STARTUP_BASENAMES]
-        roots = [self.package if name.endswith("__init__") else name for name in roots]
-        roots += [m for m in self.startup_extra]
+        roots = [f"{self.package}.{name}" if self.package else name for name in STARTUP_BASENAMES[1:]]
+        roots += [self.package, *self.startup_extra]
         seen: set = set()
-        queue = [m for m in roots if self.path_of(m) is not None]
+        queue = [m for m in roots if m and self.path_of(m) is not None]
         while queue:
             module = queue.pop()
             if module in seen:
                 continue
             seen.add(module)
-            facts = self.facts_of(module)
-            if facts is None:
-                self._startup_known = False  # a start-up module we cannot read: unknown
+            summary = self.summary_of(module)
+            if summary is None or summary.dynamic:
+                self._startup_known = False  # unreadable, or imports by computed name: unknown
                 continue
-            if self._imports_dynamically(facts):
-                self._startup_known = False
-            running = set(self._functions_run_at_import(facts))
-            for imported in self.imported_modules(
-                facts, lambda record: record.function is None or id(record.function) in running
-            ):
+            for imported in self.imported_modules(module, summary):
                 if self.in_app(imported) and imported not in seen and self.path_of(imported) is not None:
                     queue.append(imported)
         return frozenset(seen)
 
+    def is_startup_root(self, module: str) -> bool:
+        """``P``, ``P.apps``, ``P.models``, ``P.admin``: imported at start-up by definition."""
+        roots = {f"{self.package}.{name}" if self.package else name for name in STARTUP_BASENAMES[1:]}
+        return module == self.package or module in roots or module in self.startup_extra
+
     def _functions_run_at_import(self, facts: ModuleFacts) -> dict:
-        """id -> function, for the functions that run when a start-up module is imported
-        or its AppConfig's ready() runs (with what they call in the same module)."""
+        """id -> function, for the functions that run when a module is imported or its
+        AppConfig's ready() runs (with what they call in the same module)."""
         roots = [m for info in facts.classes if info.is_app_config for m in info.methods.values()]
         roots += [callee for call in facts.module_level_calls() if (callee := facts.callees(call))]
         seen: dict = {}
@@ -251,17 +266,6 @@ class AppView:
                 seen[id(function)] = function
                 roots.extend(callee for _, callee in facts.function_calling(function))
         return seen
-
-    def _imports_dynamically(self, facts: ModuleFacts) -> bool:
-        for call in facts.calls:
-            name = call.qualname or ""
-            if name in DYNAMIC_IMPORTS or name.endswith(".autodiscover_modules"):
-                args = call.node.args
-                if not args or not _is_string(args[0].value):
-                    return True
-                if name == "importlib.import_module":
-                    continue  # a literal module: an ordinary import, followed below
-        return False
 
     # -- what other modules say about this one ----------------------------------------------------
 
@@ -306,11 +310,9 @@ class AppView:
             return self._startup_functions
         reached: dict = {}
         stack: list = []
-        for module in sorted(self._startup_set()):
-            facts = self.facts_of(module)
-            if facts is None:
-                continue
-            stack.extend((facts, function) for function in self._functions_run_at_import(facts).values())
+        apps = self.facts_of(f"{self.package}.apps" if self.package else "apps")
+        if apps is not None:
+            stack.extend((apps, function) for function in self._functions_run_at_import(apps).values())
         while stack:
             facts, function = stack.pop()
             names = reached.setdefault(facts.module_name, set())
@@ -323,7 +325,7 @@ class AppView:
                     stack.append((facts, local))
                     continue
                 target = self.resolve_call(call, facts)
-                if target is not None:
+                if target is not None and self.in_app(target[0].module_name or ""):
                     stack.append(target)
         self._startup_functions = reached
         return reached
@@ -344,6 +346,12 @@ class AppView:
         return (other, function) if function is not None else None
 
     def _in_project(self, module: str) -> bool:
+        """The app's own modules, and other top-level packages of the project; never
+        other installed packages (whose import root is site-packages)."""
+        if self.in_app(module):
+            return True
+        if os.path.basename(self.root) in ("site-packages", "dist-packages"):
+            return False
         top = module.split(".")[0]
         return os.path.isdir(os.path.join(self.root, top)) or os.path.isfile(os.path.join(self.root, top + ".py"))
 

@@ -54,7 +54,7 @@ class NotImportedAtStartup(Rule):
         if app is None or module is None:
             return
         registrations = [c for c in ctx.facts.connections if c.function is None]
-        if not registrations or app.is_test_or_migration(ctx.path):
+        if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
             return
         startup = app.startup_modules()
         if startup is None or module in startup or module in ctx.options.startup_modules:

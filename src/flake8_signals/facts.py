@@ -695,6 +695,7 @@ class ModuleFacts:
         self.module = module
         self.path = path
         self.module_name = module_name  # dotted, when known from the file system
+        self.blanked: frozenset = frozenset()  # functions whose bodies a skeleton parse left out
         self.imports = ImportTable()
         self.functions: list[Function] = []
         self.module_functions: dict[str, Function] = {}

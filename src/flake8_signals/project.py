@@ -164,8 +164,9 @@ class AppView:
     def in_app(self, module: str) -> bool:
         return module == self.package or module.startswith(self.package + ".")
 
-    def facts_of(self, module: str) -> Optional[ModuleFacts]:
-        """Parsed facts of a project module; ``None`` if it is missing or does not parse."""
+    def facts_of(self, module: str, need: Optional[str] = None) -> Optional[ModuleFacts]:
+        """Parsed facts of a project module; ``None`` if it is missing or does not parse.
+        ``need``: a function whose body the caller reads (see FactsCache.facts_for)."""
         path = self.path_of(module)
         if path is None:
             return None
@@ -173,7 +174,7 @@ class AppView:
         if text is None:
             return None
         try:
-            return self.cache.facts_for(text, path, module)
+            return self.cache.facts_for(text, path, module, need=need)
         except Exception:  # unparseable: unknown, never a crash
             return None
 
@@ -279,6 +280,11 @@ class AppView:
             if function is not None:
                 yield function, connection
 
+    def wired_names(self, path: str) -> frozenset:
+        """Names of the functions of ``path`` that apps.py connects as receivers."""
+        module = self.module_name_of(path)
+        return frozenset(name for name, _ in self._wired_map().get(module, ())) if module else frozenset()
+
     def may_wire_receivers_in(self, path: str) -> bool:
         module = self.module_name_of(path)
         return module is not None and module in self._wired_map()
@@ -339,7 +345,7 @@ class AppView:
         module, _, name = target.rpartition(".")
         if not module or not self._in_project(module):
             return None
-        other = self.facts_of(module)
+        other = self.facts_of(module, need=name)
         if other is None or other is facts:
             return None
         function = other.module_functions.get(name)

@@ -1,0 +1,70 @@
+"""Parsing a skeleton (unneeded function bodies blanked) finds exactly what a full parse finds."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import django
+import pytest
+
+from flake8_runner import FIXTURES
+from flake8_signals import engine
+from flake8_signals.options import Options
+from flake8_signals.plugin import might_wire_signals
+from flake8_signals.skeleton import skeleton
+
+HERE = Path(__file__).resolve().parent
+
+
+def _candidates():
+    roots = [Path(django.__file__).parent, FIXTURES / "rules", HERE.parent / "examples"]
+    files = []
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if might_wire_signals(text):
+                files.append(path)
+    return files
+
+
+CANDIDATES = _candidates()
+
+
+def _findings(text: str, path: str, tree) -> list:
+    engine.reset_caches()
+    return engine.check_source(text, path, Options(), tree)
+
+
+def test_there_are_many_candidates():
+    assert len(CANDIDATES) > 40
+
+
+@pytest.mark.parametrize("path", CANDIDATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_skeleton_and_full_parse_agree(path):
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    assert _findings(text, str(path), tree) == _findings(text, str(path), None)
+
+
+def test_skeleton_keeps_line_numbers_and_blanks_unrelated_bodies():
+    source = (
+        "from django.db.models.signals import post_save\n"
+        "\n"
+        "def unrelated(x):\n"
+        "    y = x + 1\n"
+        "    return y\n"
+        "\n"
+        "def helper():\n"
+        "    return 1\n"
+        "\n"
+        "def handler(sender, **kwargs):\n"
+        "    helper()\n"
+        "\n"
+        "post_save.connect(handler)\n"
+    )
+    reduced, blanked = skeleton(source, ast.parse(source))
+    assert blanked == {"unrelated"}
+    assert reduced.count("\n") == source.count("\n")
+    assert reduced.splitlines()[3] == "    pass" and reduced.splitlines()[4] == ""
+    assert "helper()" in reduced and "return 1" in reduced

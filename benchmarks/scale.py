@@ -2,9 +2,9 @@
 
     python benchmarks/scale.py [--apps 250 500 1000]
 
-Each generated app has apps.py, models.py, signals.py (imported from ready() in half
-the apps, forgotten in the others), handlers.py (connected from apps.py) and views.py:
-5 files an app. Prints files, findings, the plugin's own time and time per file for each
+Each generated app has __init__.py, apps.py, models.py, signals.py (imported from
+ready() in half the apps, forgotten in the others), handlers.py (connected from
+apps.py) and views.py: 6 files an app. Prints files, findings, the plugin's own time and time per file for each
 size; linear cost shows as a flat time per file. Run by hand; not a test.
 """
 

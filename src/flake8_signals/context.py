@@ -27,20 +27,6 @@ def is_migration_path(path: str) -> bool:
     return "migrations" in path_parts(path)[:-1]
 
 
-def is_test_path(path: str) -> bool:
-    parts = path_parts(path)
-    if not parts:
-        return False
-    name = parts[-1]
-    return (
-        name.startswith("test")
-        or name.endswith("_test.py")
-        or name.endswith("_tests.py")
-        or name == "conftest.py"
-        or any(part in ("tests", "test", "testing") for part in parts[:-1])
-    )
-
-
 class Context:
     def __init__(
         self,
@@ -54,7 +40,6 @@ class Context:
         self.path = path
         self.app = app  # None without project analysis (stdin, no app package)
         self.is_migration = is_migration_path(path)
-        self.is_test = is_test_path(path)
 
     # -- receivers ------------------------------------------------------------------
 

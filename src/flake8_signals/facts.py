@@ -34,24 +34,13 @@ from .syntax import (
 # Imports
 
 
-@dataclass
-class ImportRecord:
-    """One ``import``/``from ... import`` statement, for the project's import graph."""
-
-    module: str  # "a.b", ".", ".mod", "..pkg"
-    names: tuple[str, ...]  # imported names for ``from`` imports; () for ``import a.b``
-    is_from: bool
-    function: Optional["Function"]
-
-
 class ImportTable:
     """Local name -> qualified name, from every import in the module."""
 
     def __init__(self) -> None:
         self.aliases: dict[str, str] = {}
-        self.records: list[ImportRecord] = []
 
-    def add(self, node: cst.CSTNode, function: Optional["Function"]) -> None:
+    def add(self, node: cst.CSTNode) -> None:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 full = dotted_name(alias.name) or ""
@@ -60,23 +49,18 @@ class ImportTable:
                 else:
                     head = full.split(".")[0]
                     self.aliases.setdefault(head, head)
-                self.records.append(ImportRecord(full, (), False, function))
         elif isinstance(node, cst.ImportFrom):
             module = dotted_name(node.module) if node.module is not None else None
             base = "." * len(node.relative) + (module or "")
             if isinstance(node.names, cst.ImportStar):
                 self._add_star(base)
-                self.records.append(ImportRecord(base, ("*",), True, function))
                 return
-            names = []
             for alias in node.names:
                 name = dotted_name(alias.name) or ""
-                names.append(name)
                 local = name
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     local = alias.asname.name.value
                 self.aliases[local] = join_module(base, name)
-            self.records.append(ImportRecord(base, tuple(names), True, function))
 
     def _add_star(self, module: str) -> None:
         for name in dn.BUILTIN_SIGNALS.get(module, ()):
@@ -500,7 +484,7 @@ class _Collector:
     def walk_small(self, node: cst.CSTNode, context: _Context) -> None:
         function = context.function
         if isinstance(node, (cst.Import, cst.ImportFrom)):
-            self.facts.imports.add(node, function)
+            self.facts.imports.add(node)
             return
         if isinstance(node, cst.Assign):
             for target in node.targets:

@@ -21,7 +21,8 @@ class ImportSummary:
     dynamic: bool  # imports modules by computed name: the graph is unknowable
 
 
-def _dotted(node: ast.AST) -> str:
+def dotted(node: ast.AST) -> str:
+    """``a.b.c`` for a chain of ast names and attributes (empty otherwise)."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -54,7 +55,7 @@ class _Summarizer(ast.NodeVisitor):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions[node.name] = node
             elif isinstance(node, ast.ClassDef):
-                bases = [_dotted(base) for base in node.bases]
+                bases = [dotted(base) for base in node.bases]
                 is_config = any(b.endswith("AppConfig") or b in app_configs for b in bases)
                 if is_config:
                     app_configs.add(node.name)
@@ -93,7 +94,7 @@ class _Summarizer(ast.NodeVisitor):
                 self._call(node)
 
     def _call(self, node: ast.Call) -> None:
-        name = _dotted(node.func)
+        name = dotted(node.func)
         last = name.rsplit(".", 1)[-1]
         if last in DYNAMIC_IMPORTERS:
             first = node.args[0] if node.args else None

@@ -20,6 +20,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from .imports_summary import dotted as _dotted
+
 WIRING_ATTRIBUTES = frozenset({"connect", "disconnect"})
 WIRING_NAMES = frozenset({"receiver", "Signal", "ModelSignal"})
 
@@ -45,16 +47,6 @@ def _names_in(node: ast.AST) -> tuple[set, bool]:
             names.add(child.attr)
             wiring = wiring or child.attr in WIRING_ATTRIBUTES or child.attr in WIRING_NAMES
     return names, wiring
-
-
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _units(tree: ast.Module) -> tuple[list, set]:

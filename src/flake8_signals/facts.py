@@ -736,7 +736,7 @@ class ModuleFacts:
                     local = by_name.get(qualname)
                     if (
                         qualname in dn.APP_CONFIG_CLASSES
-                        or qualname.endswith("AppConfig")
+                        or qualname.endswith("Config")  # AppConfig, WagtailAppConfig, OscarConfig
                         or (local is not None and local.is_app_config)
                     ):
                         info.is_app_config = True

@@ -56,7 +56,7 @@ class _Summarizer(ast.NodeVisitor):
                 self.functions[node.name] = node
             elif isinstance(node, ast.ClassDef):
                 bases = [dotted(base) for base in node.bases]
-                is_config = any(b.endswith("AppConfig") or b in app_configs for b in bases)
+                is_config = any(b.endswith("Config") or b in app_configs for b in bases)
                 if is_config:
                     app_configs.add(node.name)
                 for item in node.body:

@@ -18,7 +18,9 @@ from typing import Iterator, Optional
 from .facts import CallSite, Connection, Function, ModuleFacts, join_module
 from .imports_summary import ImportSummary, summarize
 
-STARTUP_BASENAMES = ("__init__", "apps", "models", "admin")
+# P/management/__init__.py: Django's migrate and flush commands import it "to register
+# dispatcher events" (the usual home of post_migrate receivers).
+STARTUP_BASENAMES = ("__init__", "apps", "models", "admin", "management")
 REFRESH_SECONDS = 1.0
 SUMMARIES: dict = {}  # (path, signature) -> ImportSummary
 
@@ -251,7 +253,8 @@ class AppView:
         return frozenset(seen)
 
     def is_startup_root(self, module: str) -> bool:
-        """``P``, ``P.apps``, ``P.models``, ``P.admin``: imported at start-up by definition."""
+        """``P``, ``P.apps``, ``P.models``, ``P.admin`` (and ``P.management``, which migrate
+        imports): imported at start-up by definition."""
         roots = {f"{self.package}.{name}" if self.package else name for name in STARTUP_BASENAMES[1:]}
         return module == self.package or module in roots or module in self.startup_extra
 

@@ -13,8 +13,9 @@ class NotImportedAtStartup(Rule):
     ## What it does
     Flags each module-level `@receiver` and `connect()` in a module that Django does not
     import at start-up. A module of app package `P` is imported at start-up if it is
-    `P/__init__.py`, `P/apps.py`, `P/models.py` (or `P/models/`), `P/admin.py`, or is
-    imported (statically, transitively, at module level or from `AppConfig.ready()` and
+    `P/__init__.py`, `P/apps.py`, `P/models.py` (or `P/models/`), `P/admin.py`,
+    `P/management/__init__.py` (Django's `migrate` and `flush` import it to register
+    `pre_migrate`/`post_migrate` receivers), or is imported (statically, transitively, at module level or from `AppConfig.ready()` and
     the functions it calls) by one of those, or is named in `--signals-startup-modules`.
     Migrations and tests are never reported. When a start-up module cannot be parsed or
     imports modules dynamically, the app is skipped: unknown is not unimported.

@@ -64,10 +64,7 @@ class Context:
         """ids of functions that run when the app starts: AppConfig methods, what module-level
         code calls, and (project) what ready() reaches in other modules; with their callees."""
         facts = self.facts
-        roots: list[Function] = [
-            method for info in facts.classes if info.is_app_config for method in info.methods.values()
-        ]
-        roots.extend(callee for call in facts.module_level_calls() if (callee := facts.callees(call)))
+        roots = facts.import_time_roots()
         # class_prepared fires while models are imported: its receivers run at start-up.
         roots.extend(
             connection.receiver.function
@@ -76,15 +73,7 @@ class Context:
         )
         if self.app is not None:
             roots.extend(self.app.startup_entry_points(facts))
-        seen: set = set()
-        stack = list(roots)
-        while stack:
-            function = stack.pop()
-            if id(function) in seen:
-                continue
-            seen.add(id(function))
-            stack.extend(callee for _, callee in facts.function_calling(function))
-        return seen
+        return set(facts.reachable_from(roots))
 
     def runs_at_startup(self, function: Function) -> bool:
         return any(id(f) in self.startup_functions for f in function.ancestors())
@@ -119,10 +108,6 @@ class Context:
             and other.receiver.key == connection.receiver.key
             for other in self.facts.connections
         )
-
-    def enclosing_name(self, connection: Connection) -> str:
-        function = connection.function
-        return function.qualname if function is not None else "<module>"
 
 
 def _same_owner(connected_in: Optional[Function], disconnected_in: Optional[Function]) -> bool:

@@ -148,10 +148,6 @@ class Function:
     def is_staticmethod(self) -> bool:
         return any(dotted_name(d.decorator) == "staticmethod" for d in self.decorators)
 
-    @property
-    def is_classmethod(self) -> bool:
-        return any(dotted_name(d.decorator) == "classmethod" for d in self.decorators)
-
     def instance_parameter(self) -> Optional[str]:
         """The receiver's ``instance``: a parameter so named, or the second positional one."""
         names = self.params.positional
@@ -265,14 +261,6 @@ class Connection:
     path: tuple
     order: int = 0  # source order, for "the second connection"
     module: "ModuleFacts" = field(repr=False, default=None)  # type: ignore[assignment]
-
-    @property
-    def at_import_time(self) -> bool:
-        return self.function is None
-
-    @property
-    def weak_false(self) -> bool:
-        return self.weak is False
 
 
 @dataclass
@@ -990,6 +978,24 @@ class ModuleFacts:
 
     def module_level_calls(self) -> Iterable[CallSite]:
         return (call for call in self.calls if call.function is None)
+
+    def import_time_roots(self) -> list:
+        """Functions that run when the module is imported or its AppConfig is ready:
+        AppConfig methods, and what module-level code calls."""
+        roots = [method for info in self.classes if info.is_app_config for method in info.methods.values()]
+        roots += [callee for call in self.module_level_calls() if (callee := self.callees(call))]
+        return roots
+
+    def reachable_from(self, roots: Iterable[Function]) -> dict:
+        """id -> function for ``roots`` and everything they call in this module."""
+        seen: dict = {}
+        stack = list(roots)
+        while stack:
+            function = stack.pop()
+            if id(function) not in seen:
+                seen[id(function)] = function
+                stack.extend(callee for _, callee in self.function_calling(function))
+        return seen
 
     def function_calling(self, function: Function) -> Iterator[tuple[CallSite, Function]]:
         for call in function.calls:

@@ -258,19 +258,6 @@ class AppView:
         roots = {f"{self.package}.{name}" if self.package else name for name in STARTUP_BASENAMES[1:]}
         return module == self.package or module in roots or module in self.startup_extra
 
-    def _functions_run_at_import(self, facts: ModuleFacts) -> dict:
-        """id -> function, for the functions that run when a module is imported or its
-        AppConfig's ready() runs (with what they call in the same module)."""
-        roots = [m for info in facts.classes if info.is_app_config for m in info.methods.values()]
-        roots += [callee for call in facts.module_level_calls() if (callee := facts.callees(call))]
-        seen: dict = {}
-        while roots:
-            function = roots.pop()
-            if id(function) not in seen:
-                seen[id(function)] = function
-                roots.extend(callee for _, callee in facts.function_calling(function))
-        return seen
-
     # -- what other modules say about this one ----------------------------------------------------
 
     def wired_receivers(self, facts: ModuleFacts) -> Iterator[tuple[Function, Connection]]:
@@ -321,7 +308,8 @@ class AppView:
         stack: list = []
         apps = self.facts_of(f"{self.package}.apps" if self.package else "apps")
         if apps is not None:
-            stack.extend((apps, function) for function in self._functions_run_at_import(apps).values())
+            reached_at_import = apps.reachable_from(apps.import_time_roots()).values()
+            stack.extend((apps, function) for function in reached_at_import)
         while stack:
             facts, function = stack.pop()
             names = reached.setdefault(facts.module_name, set())
@@ -412,12 +400,6 @@ class AppView:
             or name.endswith("_test.py")
             or name == "conftest.py"
         )
-
-
-def _is_string(node) -> bool:
-    import libcst as cst
-
-    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
 
 
 APPS: dict = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional
 
 import libcst as cst
 
@@ -97,10 +97,6 @@ def literal_bool(node: Optional[cst.CSTNode]) -> Optional[bool]:
 
 def is_none(node: Optional[cst.CSTNode]) -> bool:
     return node is None or (isinstance(node, cst.Name) and node.value == "None")
-
-
-def block_statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
-    return block.body
 
 
 def ends_in_exit(block: cst.BaseSuite) -> bool:

@@ -90,6 +90,12 @@ FOREIGN_SIGNAL_PACKAGES = frozenset(
 
 APP_CONFIG_CLASSES = frozenset({"django.apps.AppConfig", "django.apps.config.AppConfig"})
 
+
+def looks_like_app_config(base: str) -> bool:
+    """A base class that is (or is named like) an AppConfig: AppConfig itself, and the
+    project or library bases built on it (WagtailAppConfig, OscarConfig, ProjectConfig)."""
+    return base in APP_CONFIG_CLASSES or base.endswith("Config")
+
 PARTIAL = frozenset({"functools.partial", "functools.partialmethod"})
 
 ON_COMMIT = frozenset({"django.db.transaction.on_commit"})

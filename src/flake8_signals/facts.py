@@ -722,11 +722,7 @@ class ModuleFacts:
                 for base in info.bases:
                     qualname = self.imports.resolve(base) or ""
                     local = by_name.get(qualname)
-                    if (
-                        qualname in dn.APP_CONFIG_CLASSES
-                        or qualname.endswith("Config")  # AppConfig, WagtailAppConfig, OscarConfig
-                        or (local is not None and local.is_app_config)
-                    ):
+                    if dn.looks_like_app_config(qualname) or (local is not None and local.is_app_config):
                         info.is_app_config = True
                         changed = True
                         break

@@ -12,6 +12,8 @@ import ast
 from dataclasses import dataclass
 from typing import Optional
 
+from .django_names import looks_like_app_config
+
 DYNAMIC_IMPORTERS = ("import_module", "autodiscover_modules", "__import__", "import_string")
 
 
@@ -56,7 +58,7 @@ class _Summarizer(ast.NodeVisitor):
                 self.functions[node.name] = node
             elif isinstance(node, ast.ClassDef):
                 bases = [dotted(base) for base in node.bases]
-                is_config = any(b.endswith("Config") or b in app_configs for b in bases)
+                is_config = any(looks_like_app_config(b) or b in app_configs for b in bases)
                 if is_config:
                     app_configs.add(node.name)
                 for item in node.body:

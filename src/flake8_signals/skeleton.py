@@ -20,6 +20,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from .django_names import looks_like_app_config
 from .imports_summary import dotted as _dotted
 
 WIRING_ATTRIBUTES = frozenset({"connect", "disconnect"})
@@ -59,11 +60,8 @@ def _units(tree: ast.Module) -> tuple[list, set]:
         unit = _Unit(node, node.name, names, wiring or in_app_config)
         units.append(unit)
 
-    def visit_class(node: ast.ClassDef) -> None:
-        in_app_config = any(_dotted(base).endswith(("AppConfig", "Config")) for base in node.bases)
-        for expression in [*node.bases, *node.keywords, *node.decorator_list]:
-            module_references.update(_names_in(expression)[0])
-        for item in node.body:
+    def visit_body(body, in_app_config: bool) -> None:
+        for item in body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 add_function(item, in_app_config)
             elif isinstance(item, ast.ClassDef):
@@ -71,13 +69,12 @@ def _units(tree: ast.Module) -> tuple[list, set]:
             else:
                 module_references.update(_names_in(item)[0])
 
-    for statement in tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            add_function(statement, False)
-        elif isinstance(statement, ast.ClassDef):
-            visit_class(statement)
-        else:
-            module_references.update(_names_in(statement)[0])
+    def visit_class(node: ast.ClassDef) -> None:
+        for expression in [*node.bases, *node.keywords, *node.decorator_list]:
+            module_references.update(_names_in(expression)[0])
+        visit_body(node.body, any(looks_like_app_config(_dotted(base)) for base in node.bases))
+
+    visit_body(tree.body, False)
     return units, module_references
 
 

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import tokenize
 import types
+import weakref
 
 import pytest
 
@@ -480,8 +481,18 @@ def test_sig503_decorator_above_receiver_is_skipped_by_the_signal():
     Order.objects.create()
     assert module.plain_calls == [Order]
     assert module.wrapped_calls == []  # the signal called the unwrapped function
-    live = [ref() for _, ref, _ in signals.post_save.receivers]
+    live = live_receivers(signals.post_save)
     assert module.on_saved not in live and module.on_saved.__wrapped__ in live
+
+
+def live_receivers(signal) -> list:
+    """The receivers a signal holds. Entries are ``(key, receiver)`` on Django 4.2 and
+    ``(key, receiver, is_async)`` since 5.0; weak ones hold a weak reference."""
+    found = []
+    for entry in signal.receivers:
+        held = entry[1]
+        found.append(held() if isinstance(held, weakref.ReferenceType) else held)
+    return found
 
 
 def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():

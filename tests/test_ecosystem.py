@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -59,9 +61,20 @@ def test_pre_commit_hook_fails_a_commit_with_a_signal_pitfall(tmp_path):
     )
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
+    # A file flake8 cannot parse was never checked: the hook must not pass it.
+    (repo / "broken.py").write_text("from django.dispatch import receiver\ndef on_saved(sender, **kwargs:\n")
+    _git("add", ".", cwd=repo)
+    broken = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "broken.py:2:" in broken.stdout and "E999" in broken.stdout
+
 
 class LanguageServer:
-    """A minimal LSP client over stdio."""
+    """A minimal LSP client over stdio. A reader thread parses the server's messages
+    into a queue, so that every wait has a deadline even when the server says nothing."""
 
     def __init__(self, cwd: Path) -> None:
         env = dict(os.environ)
@@ -72,6 +85,8 @@ class LanguageServer:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         self.next_id = 0
+        self.messages: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
 
     def send(self, method: str, params: dict, request: bool = False) -> None:
         message = {"jsonrpc": "2.0", "method": method, "params": params}
@@ -82,31 +97,45 @@ class LanguageServer:
         self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.process.stdin.flush()
 
-    def receive(self) -> dict:
-        length = 0
+    def _read(self) -> None:
+        stream = self.process.stdout
         while True:
-            line = self.process.stdout.readline()
-            if not line:
-                raise EOFError("the language server exited")
-            if line in (b"\r\n", b"\n"):
-                break
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return json.loads(self.process.stdout.read(length))
+            length = 0
+            while True:
+                line = stream.readline()
+                if not line:
+                    self.messages.put(EOFError("the language server exited"))
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            self.messages.put(json.loads(stream.read(length)))
+
+    def receive(self, deadline: float) -> dict:
+        """The next message; TimeoutError once ``deadline`` (time.monotonic()) passes."""
+        try:
+            message = self.messages.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError("no message from the language server before the deadline") from None
+        if isinstance(message, Exception):
+            raise message
+        return message
 
     def close(self) -> None:
         self.process.kill()
-        self.process.wait()
+        self.process.wait(timeout=30)
 
 
 def test_language_server_reports_sig_diagnostics(tmp_path):
     document = tmp_path / "receivers.py"
     document.write_text(PITFALL)
     server = LanguageServer(tmp_path)
+    deadline = time.monotonic() + 120
     try:
         server.send("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}, request=True)
-        while "id" not in server.receive():
+        while "id" not in server.receive(deadline):
             pass
         server.send("initialized", {})
         plugins = {
@@ -120,15 +149,25 @@ def test_language_server_reports_sig_diagnostics(tmp_path):
             "textDocument/didOpen",
             {"textDocument": {"uri": document.as_uri(), "languageId": "python", "version": 1, "text": PITFALL}},
         )
-        deadline = time.monotonic() + 120
         diagnostics = []
-        while time.monotonic() < deadline and not any(d.get("code") == "SIG102" for d in diagnostics):
-            message = server.receive()
+        while not any(d.get("code") == "SIG102" for d in diagnostics):
+            message = server.receive(deadline)
             if message.get("method") == "textDocument/publishDiagnostics":
                 diagnostics = message["params"]["diagnostics"]
         found = [d for d in diagnostics if d.get("code") == "SIG102"]
-        assert found, diagnostics
         assert found[0]["range"]["start"]["line"] == 2  # zero-based: line 3 of the document
         assert found[0]["source"] == "flake8"
+    finally:
+        server.close()
+
+
+def test_language_server_client_gives_up_at_its_deadline(tmp_path):
+    """The client itself cannot hang: a server that never answers ends in TimeoutError."""
+    server = LanguageServer(tmp_path)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            server.receive(time.monotonic() + 1.0)  # nothing was sent, so nothing comes
+        assert time.monotonic() - started < 10
     finally:
         server.close()

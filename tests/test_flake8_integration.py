@@ -54,6 +54,62 @@ def test_select_and_extend_ignore(tmp_path):
     assert ("SIG101" not in {code for _, code in ignored}) and (7, "SIG102") in ignored
 
 
+OPT_IN_SNIPPET = textwrap.dedent(
+    """\
+    from django.db.models import F
+    from django.db.models.signals import post_save
+    from django.dispatch import receiver
+
+
+    @receiver(post_save)
+    def count_saves(sender, instance, **kwargs):
+        type(instance).objects.filter(pk=1).update(saves=F("saves") + 1)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "args, config",
+    [
+        ((), None),
+        (("--select=SIG",), None),
+        (("--extend-select=SIG",), None),  # the README's editor snippet
+        (("--select=SIG4,SIG5",), None),
+        (("--select=SIG,E9",), None),  # the pre-commit hook's own arguments
+        ((), "[flake8]\nignore = E501\n"),  # replaces flake8's default ignore list
+        ((), "[flake8]\nextend-select = SIG\n"),
+    ],
+)
+def test_opt_in_rules_are_not_reported_unless_named(tmp_path, args, config):
+    (tmp_path / "snippet.py").write_text(OPT_IN_SNIPPET)
+    if config is not None:
+        (tmp_path / "setup.cfg").write_text(config)
+        args = (*args, "--no-isolated")
+    result = run_flake8(["snippet.py"], *args, cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    codes = {code for _, code in codes_of(result)}
+    assert codes.isdisjoint({"SIG404", "SIG504"}), result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, config, expected",
+    [
+        (("--extend-select=SIG504",), None, {"SIG504"}),
+        (("--select=SIG404,SIG504",), None, {"SIG404", "SIG504"}),
+        (("--select=SIG40",), None, {"SIG404"}),
+        (("--select=SIG",  "--extend-select=SIG50"), None, {"SIG504"}),
+        ((), "[flake8]\nignore = E501\nextend-select = SIG404\n", {"SIG404"}),
+    ],
+)
+def test_opt_in_rules_are_reported_when_named(tmp_path, args, config, expected):
+    (tmp_path / "snippet.py").write_text(OPT_IN_SNIPPET)
+    if config is not None:
+        (tmp_path / "setup.cfg").write_text(config)
+        args = (*args, "--no-isolated")
+    codes = {code for _, code in codes_of(run_flake8(["snippet.py"], *args, cwd=tmp_path))}
+    assert codes & {"SIG404", "SIG504"} == expected
+
+
 def test_off_by_default_rules_need_opting_in(tmp_path):
     target = tmp_path / "snippet.py"
     target.write_text(SNIPPET.replace(", sender=1)", ")"))
@@ -144,3 +200,76 @@ def test_startup_modules_option(tmp_path):
 def test_rule_fixture_directory_has_no_flake8_errors_of_its_own():
     found = findings([os.path.relpath(FIXTURES / "rules", ROOT)], "--select=SIG000")
     assert found == {}
+
+
+@pytest.mark.parametrize(
+    "option, value, shown",
+    [
+        ("--signals-blocking-calls", "..bad..", "'..bad..'"),
+        ("--signals-blocking-calls", "time.sleep(", "'time.sleep('"),
+        ("--signals-blocking-calls", "sleep", "'sleep'"),  # not qualified: can never match
+        ("--signals-blocking-calls", "geo.lookup,,slack.post", "empty item"),
+        ("--signals-task-calls", "tasks.defer", "'tasks.defer'"),
+        ("--signals-task-calls", "defer,", None),  # a trailing comma is fine
+        ("--signals-startup-modules", "shop..receivers", "'shop..receivers'"),
+        ("--signals-startup-modules", "shop.receivers.*", "'shop.receivers.*'"),
+    ],
+)
+@pytest.mark.parametrize("via", ["command line", "setup.cfg"])
+def test_malformed_option_values_are_usage_errors(tmp_path, option, value, shown, via):
+    (tmp_path / "snippet.py").write_text(CONFIG_SNIPPET)
+    if via == "command line":
+        args = [f"{option}={value}"]
+    else:
+        (tmp_path / "setup.cfg").write_text(f"[flake8]\n{option.lstrip('-')} = {value}\n")
+        args = ["--no-isolated"]
+    result = run_flake8(["snippet.py"], "--select=SIG", *args, cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    if shown is None:
+        assert result.returncode == 0, result.stderr
+        return
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("flake8: error: argument " + option) and shown in last, result.stderr
+
+
+def test_a_module_wildcard_marks_every_function_of_it_blocking(tmp_path):
+    (tmp_path / "snippet.py").write_text(
+        CONFIG_SNIPPET.replace("import geo\n", "import geo\nimport paho.mqtt.publish\n").replace(
+            'slack.post_message("#orders", "new order")', 'paho.mqtt.publish.single("orders", "new")'
+        )
+    )
+    wildcard = run_flake8(["snippet.py"], "--select=SIG301", "--signals-blocking-calls=paho.mqtt.*", cwd=tmp_path)
+    assert codes_of(wildcard) == [(11, "SIG301")]
+    other = run_flake8(["snippet.py"], "--select=SIG301", "--signals-blocking-calls=paho.client.*", cwd=tmp_path)
+    assert codes_of(other) == []
+
+
+def test_option_registration_is_idempotent():
+    """flake8 5.0.0 may load the plugin twice; the second registration must be a no-op."""
+    from flake8.options.manager import OptionManager
+
+    from flake8_signals.options import register_options
+
+    try:
+        manager = OptionManager(version="0", plugin_versions="", parents=[], formatter_names=["default"])
+    except TypeError:  # flake8 5's signature
+        manager = OptionManager(version="0", plugin_versions="", parents=[])
+    register_options(manager)
+    register_options(manager)
+    parsed = manager.parse_args(["--signals-task-calls=defer"])
+    assert parsed.signals_task_calls == "defer"
+
+
+def test_a_second_run_on_the_same_tree_reports_nothing_again():
+    """What flake8 5.0.0 does when it loaded the plugin twice: same tree, same lines."""
+    import ast
+
+    from flake8_signals.plugin import SignalsChecker
+
+    source = SNIPPET.replace("  # noqa: SIG101", "")
+    tree, lines = ast.parse(source), source.splitlines(True)
+    first = list(SignalsChecker(tree, lines, "snippet.py").run())
+    assert first
+    assert list(SignalsChecker(tree, lines, "snippet.py").run()) == []
+    assert list(SignalsChecker(ast.parse(source), lines, "snippet.py").run()) == first

@@ -38,11 +38,23 @@ def is_deferred(call: CallSite, facts: ModuleFacts, wrappers: frozenset) -> bool
 def blocking_name(call: CallSite, facts: ModuleFacts, extra: frozenset) -> Optional[str]:
     """The qualified name of a blocking call, or ``None``."""
     if call.qualname is not None and facts.imports.is_imported(call.node.func) and not _shadowed(call):
-        if call.qualname in dn.BLOCKING_CALLS or call.qualname in extra:
+        if call.qualname in dn.BLOCKING_CALLS or names_match(call.qualname, extra):
             return call.qualname
     if call.method == "send" and _is_email_message(call.node.func.value, call, facts):  # type: ignore[union-attr]
         return "EmailMessage.send"
     return None
+
+
+def names_match(qualname: str, names: frozenset) -> bool:
+    """Whether ``qualname`` is one of ``names``, or in a module named as ``module.*``."""
+    if qualname in names:
+        return True
+    module = qualname.rpartition(".")[0]
+    while module:
+        if module + ".*" in names:
+            return True
+        module = module.rpartition(".")[0]
+    return False
 
 
 def _shadowed(call: CallSite) -> bool:

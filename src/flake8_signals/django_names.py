@@ -33,7 +33,12 @@ BUILTIN_SIGNALS: dict[str, frozenset[str]] = {
         {"user_logged_in", "user_login_failed", "user_logged_out"}
     ),
     "django.utils.autoreload": frozenset({"autoreload_started", "file_changed"}),
+    "django.tasks.signals": frozenset({"task_enqueued", "task_started", "task_finished"}),
 }
+
+# Modules of the table that newer Djangos added (the oldest supported is 4.2): code
+# written for those versions uses them, so they stay in the table on every version.
+SIGNAL_MODULES_ADDED_IN: dict[str, tuple] = {"django.tasks.signals": (6, 0)}
 
 BUILTIN_SIGNAL_QUALNAMES: frozenset[str] = frozenset(
     f"{module}.{name}" for module, names in BUILTIN_SIGNALS.items() for name in names

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from contextlib import contextmanager
-from collections import Counter
 import os
-from typing import Optional
+import sys
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from typing import Callable, Optional, TypeVar
 
 import libcst as cst
 
@@ -19,6 +21,17 @@ from .rules import all_rules
 from .skeleton import skeleton
 
 _RULES = None
+T = TypeVar("T")
+
+# Real files nest deeper than Python's default recursion limit allows a recursive walk
+# to follow: a SQL text of 400 implicitly concatenated literals is a 400-deep tree, and
+# libcst's own parser, code generator and our walks all recurse. The analysis therefore
+# runs on a thread with a large stack and a raised limit, so anything CPython's own
+# parser accepts can be analysed. The stack is virtual memory, touched only as deep as
+# a file needs.
+DEEP_STACK_BYTES = 512 * 1024 * 1024
+DEEP_RECURSION_LIMIT = 200_000
+_deep_lock = threading.Lock()
 
 
 def _rule_instances() -> list:
@@ -93,6 +106,35 @@ def collector_paused():
 CACHE = FactsCache()
 
 
+def run_deep(function: Callable[..., T], *args) -> T:
+    """``function(*args)`` on a thread with a deep stack; its exception is re-raised here."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # handed to the caller, which decides
+            outcome["error"] = error
+
+    with _deep_lock:  # the stack size and the recursion limit are process-wide settings
+        previous_size = threading.stack_size()
+        previous_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION_LIMIT))
+        try:
+            threading.stack_size(DEEP_STACK_BYTES)
+            try:
+                worker = threading.Thread(target=target, name="flake8-signals", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(previous_size)
+            worker.join()
+        finally:
+            sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def check_source(text: str, path: str, options: Options, tree=None) -> list[tuple[int, int, str]]:
     """Findings for one file as (line, column, message), sorted and de-duplicated.
 
@@ -103,6 +145,10 @@ def check_source(text: str, path: str, options: Options, tree=None) -> list[tupl
     app = app_view_for(path, options)
     if not might_wire_signals(text) and (app is None or not app.may_wire_receivers_in(path)):
         return []
+    return run_deep(_analyse, text, path, options, tree, app)
+
+
+def _analyse(text: str, path: str, options: Options, tree, app) -> list[tuple[int, int, str]]:
     if app is not None:
         wired = app.wired_names(path)
         facts = CACHE.facts_for(text, os.path.abspath(path), app.module_name_of(path), tree, wired)
@@ -124,6 +170,35 @@ def reset_caches() -> None:
 
     global CACHE
     CACHE = FactsCache()
+
+
+def run_deep(function: Callable[..., T], *args) -> T:
+    """``function(*args)`` on a thread with a deep stack; its exception is re-raised here."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # handed to the caller, which decides
+            outcome["error"] = error
+
+    with _deep_lock:  # the stack size and the recursion limit are process-wide settings
+        previous_size = threading.stack_size()
+        previous_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION_LIMIT))
+        try:
+            threading.stack_size(DEEP_STACK_BYTES)
+            try:
+                worker = threading.Thread(target=target, name="flake8-signals", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(previous_size)
+            worker.join()
+        finally:
+            sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
     project.DISK = project.DiskCache()
     project.APPS.clear()
     project.SUMMARIES.clear()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass, field
+from typing import Iterable, NoReturn
 
 
 @dataclass(frozen=True)
@@ -10,6 +13,17 @@ class Options:
     blocking_calls: frozenset = field(default_factory=frozenset)  # extra qualified names
     task_calls: frozenset = field(default_factory=frozenset)  # extra enqueue names
     startup_modules: tuple = ()  # extra dotted modules imported at start-up
+    named_codes: frozenset = field(default_factory=frozenset)  # every --select/--extend-select entry
+
+    def opted_in(self, code: str) -> bool:
+        """Whether an off-by-default code is named explicitly: ``SIG404`` or ``SIG40``,
+        never ``SIG`` or ``SIG4`` alone (flake8-bugbear's rule for its B9 warnings).
+        A project config that sets ``ignore =`` replaces flake8's default ignore list,
+        which would otherwise switch these codes on silently."""
+        return any(code.startswith(named) for named in self.named_codes if len(named) >= len(code) - 1)
+
+
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 @dataclass(frozen=True)
@@ -17,35 +31,55 @@ class OptionSpec:
     flag: str
     help: str
     example: str  # a config-file line, for the README
+    pattern: str  # what one comma-separated item must look like
+    expected: str  # the same, in words, for the usage error
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def invalid_items(self, items: Iterable[str]) -> list[str]:
+        return [item for item in items if not re.fullmatch(self.pattern, item)]
 
 
 OPTION_SPECS = (
     OptionSpec(
         "--signals-blocking-calls",
-        "Extra qualified names of blocking calls for SIG301/SIG302 (comma-separated).",
-        "signals-blocking-calls = myproject.geo.lookup,slack_sdk.webhook.send",
+        "Extra qualified names of blocking calls for SIG301/SIG302 (comma-separated); "
+        "`module.*` marks every function of a module.",
+        "signals-blocking-calls = stripe.Charge.create,paho.mqtt.publish.*",
+        rf"{_IDENTIFIER}(\.{_IDENTIFIER})*\.({_IDENTIFIER}|\*)",
+        "a qualified name such as pkg.module.func, or pkg.module.*",
     ),
     OptionSpec(
         "--signals-task-calls",
         "Extra method or function names that enqueue background work, for SIG303 (comma-separated).",
-        "signals-task-calls = schedule,defer",
+        "signals-task-calls = defer,defer_async",
+        _IDENTIFIER,
+        "a method or function name such as defer",
     ),
     OptionSpec(
         "--signals-startup-modules",
         "Extra dotted modules your project imports at start-up some other way (settings, "
         "URLconf, a custom loader), for SIG201 (comma-separated).",
         "signals-startup-modules = shop.receivers,billing.hooks",
+        rf"{_IDENTIFIER}(\.{_IDENTIFIER})*",
+        "a dotted module name such as shop.receivers",
     ),
 )
 
 
 def register_options(parser) -> None:
+    # Idempotent: flake8 5.0.0 can load one plugin twice (an editable install is seen as
+    # two distributions), and argparse refuses a second option with the same name.
+    if spec_already_registered(parser):
+        return
     for spec in OPTION_SPECS:
         parser.add_option(
             spec.flag,
             default="",
             parse_from_config=True,
-            comma_separated_list=True,
+            # Split here, not by flake8, which silently drops empty items ("a,,b").
             help=spec.help,
         )
     # Opinionated rules: users opt in with --extend-select.
@@ -54,15 +88,68 @@ def register_options(parser) -> None:
     parser.extend_default_ignore(off_by_default_codes())
 
 
+def spec_already_registered(parser) -> bool:
+    known = getattr(getattr(parser, "parser", None), "_option_string_actions", {})
+    return OPTION_SPECS[0].flag in known
+
+
 def _names(value) -> frozenset:
+    """Items of a comma-separated option: a string, a list, or (flake8 5's appending
+    ``--extend-select``) a list of lists."""
+    if value is None:
+        return frozenset()
     if isinstance(value, str):
         value = value.split(",")
-    return frozenset(item.strip() for item in value or () if item and item.strip())
+    items = set()
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            items |= _names(item)
+        elif item and item.strip():
+            items.add(item.strip())
+    return frozenset(items)
+
+
+class OptionError(ValueError):
+    """A malformed option value; flake8 shows it as a usage error."""
+
+
+def split_items(raw) -> list[str]:
+    """The items of a comma- or line-separated value, stripped; an empty item between
+    two commas (``a,,b``) is kept as ``""`` so that it can be rejected."""
+    if raw is None:
+        return []
+    if not isinstance(raw, str):
+        return [item.strip() for item in raw]
+    items: list[str] = []
+    for line in raw.splitlines():  # a config value may list one item per line
+        line = line.strip().rstrip(",").strip()  # "a.b," and blank lines
+        if line:
+            items.extend(item.strip() for item in line.split(","))
+    return items
+
+
+def validate(namespace) -> None:
+    """Raise OptionError naming the option and the first malformed item."""
+    for spec in OPTION_SPECS:
+        raw = getattr(namespace, spec.dest, None)
+        items = split_items(raw)
+        if any(not item for item in items):
+            raise OptionError(f"argument {spec.flag}: empty item in {raw.strip()!r}")
+        bad = spec.invalid_items(items)
+        if bad:
+            raise OptionError(f"argument {spec.flag}: invalid value {bad[0]!r} (expected {spec.expected})")
+
+
+def usage_error(error: OptionError) -> "NoReturn":
+    """Stop the run the way argparse does for a bad command-line value (exit status 2)."""
+    sys.stderr.write(f"usage: flake8 [options] file file ...\nflake8: error: {error}\n")
+    raise SystemExit(2)
 
 
 def options_from(namespace) -> Options:
     return Options(
-        blocking_calls=_names(getattr(namespace, "signals_blocking_calls", ())),
-        task_calls=_names(getattr(namespace, "signals_task_calls", ())),
-        startup_modules=tuple(sorted(_names(getattr(namespace, "signals_startup_modules", ())))),
+        blocking_calls=frozenset(split_items(getattr(namespace, "signals_blocking_calls", None))),
+        task_calls=frozenset(split_items(getattr(namespace, "signals_task_calls", None))),
+        startup_modules=tuple(sorted(set(split_items(getattr(namespace, "signals_startup_modules", None))))),
+        named_codes=_names(getattr(namespace, "select", None)) | _names(getattr(namespace, "extend_select", None)),
     )

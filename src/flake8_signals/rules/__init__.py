@@ -14,4 +14,7 @@ def off_by_default_codes() -> list[str]:
     return [rule.code for rule in all_rules() if not rule.enabled_by_default]
 
 
+OFF_BY_DEFAULT = frozenset(off_by_default_codes())
+
+
 __all__ = ["Finding", "Rule", "all_rules", "off_by_default_codes", "register"]

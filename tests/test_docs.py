@@ -45,3 +45,54 @@ def test_options_are_documented():
     for spec in OPTION_SPECS:
         assert spec.flag in README
         assert spec.example.split(" = ")[0] in README
+
+
+PINNED = re.compile(r"@?([0-9a-f]{40})")
+
+
+def _pyproject() -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        tomllib = None
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    if tomllib is not None:
+        return tomllib.loads(text)
+    urls = dict(re.findall(r'^(\w+) = "(https://[^"]+)"', text, re.MULTILINE))
+    license_match = re.search(r'^license = "([^"]+)"', text, re.MULTILINE)
+    return {"project": {"urls": urls, "license": license_match.group(1) if license_match else None}}
+
+
+def test_readme_install_and_hook_snippets_name_this_repository_and_a_real_commit():
+    repository = _pyproject()["project"]["urls"]["Repository"]
+    assert f"git+{repository}@" in README and f"repo: {repository}" in README
+    revisions = set(PINNED.findall(README))
+    assert revisions, "the README pins no commit"
+    import subprocess
+
+    for revision in revisions:
+        shown = subprocess.run(
+            ["git", "show", f"{revision}:.pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True, text=True
+        )
+        if shown.returncode != 0 and "not a git repository" in shown.stderr:
+            import pytest
+
+            pytest.skip("not a git checkout")
+        assert shown.returncode == 0, f"{revision} is not a commit of this repository with the hook"
+        assert "id: flake8-signals" in shown.stdout and "E9" in shown.stdout
+
+
+def test_readme_finding_example_is_what_flake8_prints_for_the_example_project():
+    from flake8_runner import run_flake8
+
+    example = re.search(r"```text\n(examples/\S+ SIG\d{3} .*)\n```", README).group(1)
+    result = run_flake8(["examples"], "--select=SIG", "--format=default")
+    assert example in result.stdout.splitlines()
+
+
+def test_packaging_metadata():
+    project = _pyproject()["project"]
+    assert project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert {"Repository", "Issues", "Changelog"} <= set(project["urls"])
+    assert (ROOT / "CHANGELOG.md").is_file()

@@ -19,7 +19,7 @@ SECTIONS = ("rules-table", "rules-reference", "options")
 def rules_table() -> str:
     lines = ["| Code | Name | What it catches | Default |", "|---|---|---|---|"]
     for rule in all_rules():
-        default = "on" if rule.enabled_by_default else "off (`--extend-select`)"
+        default = "on" if rule.enabled_by_default else f"off (`--extend-select={rule.code}`)"
         lines.append(f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {rule.summary} | {default} |")
     return "\n".join(lines)
 

@@ -12,10 +12,16 @@ from flake8_runner import ROOT, expected_findings, findings
 from flake8_signals.rules import all_rules
 
 EXAMPLES = ROOT / "examples"
+README_ARGS = ("--select=SIG,SIG404,SIG504",)  # the README's first command, opt-in rules named
+
+
+def test_the_readme_starts_with_this_command():
+    first_block = (ROOT / "README.md").read_text(encoding="utf-8").split("```")[1]
+    assert f"flake8 {README_ARGS[0]} examples/" in first_block
 
 
 def test_readme_command_reports_exactly_the_marked_lines():
-    found = findings(["examples/"], "--select=SIG")
+    found = findings(["examples/"], *README_ARGS)
     expected = {}
     for path in sorted(EXAMPLES.rglob("*.py")):
         marked = expected_findings(path)
@@ -25,7 +31,7 @@ def test_readme_command_reports_exactly_the_marked_lines():
 
 
 def test_every_rule_fires_in_the_example():
-    found = findings(["examples/"], "--select=SIG")
+    found = findings(["examples/"], *README_ARGS)
     codes = {code for path_codes in found.values() for _, code in path_codes}
     assert codes == {rule.code for rule in all_rules()} - {"SIG000"}
 

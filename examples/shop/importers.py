@@ -30,5 +30,5 @@ def mute_order_receivers():
 
 def enable_audit(model):
     # Pitfall: a new lambda, kept alive by weak=False, every time this is called.
-    post_save.connect(lambda sender, **kw: print("saved", sender), sender=model, weak=False)  # SIG101 SIG103
+    post_save.connect(lambda sender, **kw: print("saved", sender), sender=model, weak=False)  # SIG103
 

@@ -1,4 +1,3 @@
-from django.core.signals import request_finished
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -18,7 +17,8 @@ def checkout(request, order_id):
     return HttpResponse(order.number)
 
 
-# Pitfall: views.py is imported by the URLconf, not at start-up: workers never see this.
-@receiver(request_finished)  # SIG201
-def log_request(sender, **kwargs):
+# Pitfall: views.py is imported by the URLconf, not at start-up: a Celery worker or a
+# management command that saves an Order never runs this receiver.
+@receiver(post_save, sender=Order)  # SIG201
+def reserve_stock(sender, instance, created, **kwargs):
     pass

@@ -138,6 +138,31 @@ def guarded_by_flag(call_guards: Iterable[Guard], function: Function) -> bool:
     return False
 
 
+def guarded_by_instance_flag(call: CallSite, function: Function, instances: set) -> bool:
+    """``instance._skip_signal = True`` before ``instance.save()``, the flag read or
+    deleted somewhere else (at the top of the receiver, in a ``finally``, by getattr),
+    or checked by a wrapping decorator we cannot see: the usual re-entry guard."""
+    decorated = bool(_non_receiver_decorators(function))
+    for owner, attribute, order in function.attribute_sets:
+        if owner not in instances or order > call.order:
+            continue
+        sets = sum(1 for _, other, _ in function.attribute_sets if other == attribute)
+        if decorated or function.attribute_uses.get(attribute, 0) > sets:
+            return True
+    return False
+
+
+def _non_receiver_decorators(function: Function) -> list:
+    found = []
+    for decorator in function.decorators:
+        expression = decorator.decorator
+        target = expression.func if isinstance(expression, cst.Call) else expression
+        name = dotted_name(target) or ""
+        if name.rsplit(".", 1)[-1] not in ("receiver", "staticmethod", "classmethod"):
+            found.append(decorator)
+    return found
+
+
 # -- following calls into helpers ----------------------------------------------------------
 
 

@@ -52,6 +52,21 @@ MODEL_SIGNALS = frozenset(f"django.db.models.signals.{name}" for name in MODEL_S
 
 CLASS_PREPARED = "django.db.models.signals.class_prepared"
 
+# Signals whose receivers lose nothing real when their module is imported late (SIG201):
+# request_started/request_finished are sent only by the HTTP handler, so a receiver
+# imported through the URLconf misses at most the first request of a process, and
+# workers and commands never send them; setting_changed is sent by override_settings
+# in tests, and its receivers reset caches of the module that defines them, which do
+# not exist before that module is imported.
+LAZY_SAFE_SIGNALS = frozenset(
+    {
+        "django.core.signals.request_started",
+        "django.core.signals.request_finished",
+        "django.core.signals.setting_changed",
+        "django.test.signals.setting_changed",
+    }
+)
+
 SIGNAL_CLASSES = frozenset(
     {
         "django.dispatch.Signal",

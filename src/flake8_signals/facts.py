@@ -98,6 +98,8 @@ def join_module(base: str, name: str) -> str:
 
 
 GETATTR_FLAG = "getattr:"
+CLASS_HOOKS = frozenset({"__init_subclass__", "__set_name__", "contribute_to_class"})
+METACLASS_BASES = frozenset({"type", "ABCMeta", "ModelBase"})
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ class Function:
     name_reads: dict[str, int] = field(default_factory=dict)
     key_reads: list = field(default_factory=list)  # (base name, "key") for each x["key"]
     assigned_attributes: set = field(default_factory=set)
+    attribute_sets: list = field(default_factory=list)  # (owner name, attr, order) for owner.attr = ...
+    attribute_uses: dict = field(default_factory=dict)  # attr -> times read, deleted or set (getattr too)
     local_values: dict[str, list] = field(default_factory=dict)  # name -> assigned values
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
     globals: set = field(default_factory=set)
@@ -156,6 +160,10 @@ class Function:
         if "instance" in self.params.all_names:
             return "instance"
         return names[1] if len(names) > 1 else None
+
+    def returns_fresh_callable(self) -> bool:
+        """A factory: returns a function defined inside it, a lambda or a partial."""
+        return bool(self.returned_names & (set(self.nested) | {"<lambda>", "<partial>"}))
 
     def ancestors(self) -> Iterator["Function"]:
         function: Optional[Function] = self
@@ -239,10 +247,11 @@ class ReceiverRef:
     key: Optional[str]  # normalized text, for comparing receivers
     function: Optional[Function] = None  # the def in this module, when known
     qualname: Optional[str] = None  # imported receivers: the qualified name
+    value_kind: Optional[str] = None  # "local" receivers: lambda, partial, new_instance_method, factory
 
     @property
     def is_fresh_object(self) -> bool:
-        return self.kind in ("lambda", "partial", "nested", "new_instance_method")
+        return self.kind in ("lambda", "partial", "nested", "new_instance_method", "factory")
 
 
 @dataclass
@@ -370,8 +379,12 @@ class _ExpressionScanner:
                 reads = self.function.name_reads
                 reads[node.value] = reads.get(node.value, 0) + 1
         elif kind is cst.Attribute:
+            if self.function is not None:
+                uses = self.function.attribute_uses
+                uses[node.attr.value] = uses.get(node.attr.value, 0) + 1
             self.visit(node.value)  # ``attr`` is not a variable
         elif kind is cst.Call:
+            self._record_getattr(node)
             self.collector.add_call(node, self.context, tuple(self.outer), self.lambda_depth > 0)
             self.outer.append(node)
             self.visit(node.func)
@@ -392,6 +405,19 @@ class _ExpressionScanner:
                 self.function.has_yield = True
             for child in child_nodes(node):
                 self.visit(child)
+
+    def _record_getattr(self, node: cst.Call) -> None:
+        """``getattr(obj, "flag")`` and friends use an attribute like ``obj.flag`` does."""
+        if self.function is None or not isinstance(node.func, cst.Name):
+            return
+        if node.func.value in ("getattr", "hasattr", "setattr", "delattr") and len(node.args) >= 2:
+            name = string_value(node.args[1].value)
+            if name is not None:
+                uses = self.function.attribute_uses
+                uses[name] = uses.get(name, 0) + 1
+                if node.func.value == "setattr" and isinstance(node.args[0].value, cst.Name):
+                    order = len(self.collector.facts.calls)
+                    self.function.attribute_sets.append((node.args[0].value.value, name, order))
 
     def _record_key(self, node: cst.Subscript) -> None:
         function = self.function
@@ -501,6 +527,14 @@ class _Collector:
         if isinstance(node, cst.Return):
             if function is not None and isinstance(node.value, cst.Name):
                 function.returned_names.add(node.value.value)
+            elif function is not None and isinstance(node.value, cst.Lambda):
+                function.returned_names.add("<lambda>")
+            elif (
+                function is not None
+                and isinstance(node.value, cst.Call)
+                and self.facts.imports.resolve(node.value.func) in dn.PARTIAL
+            ):
+                function.returned_names.add("<partial>")
         self.scan(node, context)
 
     def record_target(self, target: cst.CSTNode, value: cst.CSTNode, context: _Context) -> None:
@@ -517,6 +551,8 @@ class _Collector:
             return
         if isinstance(target, cst.Attribute) and function is not None:
             function.assigned_attributes.add(target.attr.value)
+            if isinstance(target.value, cst.Name):
+                function.attribute_sets.append((target.value.value, target.attr.value, len(self.facts.calls)))
         self.scan(target, context)
 
     def walk_if(self, node: cst.If, context: _Context) -> None:
@@ -866,17 +902,21 @@ class ModuleFacts:
         key = normalized(node)
         if node is None:
             return ReceiverRef("other", None, None)
-        if isinstance(node, cst.Lambda):
-            return ReceiverRef("lambda", node, key)
+        fresh = self._fresh_value_kind(node, scope)
+        if fresh in ("lambda", "partial", "factory"):
+            return ReceiverRef(fresh, node, key)
         if isinstance(node, cst.Call):
-            if self.imports.resolve(node.func) in dn.PARTIAL:
-                return ReceiverRef("partial", node, key)
             return ReceiverRef("other", node, key)
         if isinstance(node, cst.Name):
             for function in scope.ancestors() if scope is not None else ():
                 nested = function.nested.get(node.value)
                 if nested is not None:
                     return ReceiverRef("nested", node, key, nested)
+                if node.value in function.local_values and node.value not in function.params.all_names:
+                    values = function.local_values[node.value]
+                    kinds = {self._fresh_value_kind(value, function) for value in values}
+                    value_kind = kinds.pop() if len(kinds) == 1 else None
+                    return ReceiverRef("local", node, key, value_kind=value_kind)
             function = self.module_functions.get(node.value)
             if function is not None:
                 return ReceiverRef("function", node, key, function)
@@ -895,6 +935,22 @@ class ModuleFacts:
                 return ReceiverRef("imported", node, key, qualname=self.imports.resolve(node))
             return ReceiverRef("attribute", node, key)
         return ReceiverRef("other", node, key)
+
+    def _fresh_value_kind(self, node: Optional[cst.CSTNode], scope: Optional[Function]) -> Optional[str]:
+        """What new object an expression makes each time it runs: a lambda, a partial, a
+        bound method of a new instance, or the result of a factory of this module that
+        returns a nested def, a lambda or a partial (``make_handler(...)``)."""
+        if isinstance(node, cst.Lambda):
+            return "lambda"
+        if isinstance(node, cst.Call):
+            if self.imports.resolve(node.func) in dn.PARTIAL:
+                return "partial"
+            factory = self.module_functions.get(dotted_name(node.func) or "")
+            if factory is not None and factory.returns_fresh_callable():
+                return "factory"
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call) and self.looks_like_class(node.value.func):
+            return "new_instance_method"
+        return None
 
     def looks_like_class(self, func: cst.CSTNode) -> bool:
         dotted = dotted_name(func)
@@ -977,10 +1033,57 @@ class ModuleFacts:
 
     def import_time_roots(self) -> list:
         """Functions that run when the module is imported or its AppConfig is ready:
-        AppConfig methods, and what module-level code calls."""
+        AppConfig methods, what module-level code calls, and the hooks that run when a
+        class is created (so when its module is imported)."""
         roots = [method for info in self.classes if info.is_app_config for method in info.methods.values()]
         roots += [callee for call in self.module_level_calls() if (callee := self.callees(call))]
+        roots += self.class_creation_hooks()
         return roots
+
+    def class_creation_hooks(self) -> list:
+        """``__init_subclass__``, ``__set_name__``, ``contribute_to_class``, a metaclass's
+        ``__new__``/``__init__``, and class decorators defined here (with the functions
+        nested in them): they run when a class statement runs, at import time."""
+        hooks = [
+            method
+            for info in self.classes
+            for name, method in info.methods.items()
+            if name in CLASS_HOOKS or (name in ("__new__", "__init__") and self._is_metaclass(info))
+        ]
+        for info in self.classes:
+            for decorator in info.node.decorators:
+                expression = decorator.decorator
+                target = expression.func if isinstance(expression, cst.Call) else expression
+                function = self.module_functions.get(dotted_name(target) or "")
+                if function is not None:
+                    hooks.append(function)
+                    hooks.extend(self._nested_in(function))
+        return hooks
+
+    def _nested_in(self, function: Function) -> list:
+        found = []
+        stack = list(function.nested.values())
+        while stack:
+            nested = stack.pop()
+            found.append(nested)
+            stack.extend(nested.nested.values())
+        return found
+
+    def _is_metaclass(self, info: ClassInfo) -> bool:
+        names = {(self.imports.resolve(base) or "").rsplit(".", 1)[-1] for base in info.bases}
+        if names & METACLASS_BASES:
+            return True
+        return info.name in self._metaclass_names()
+
+    def _metaclass_names(self) -> set:
+        if not hasattr(self, "_metaclasses"):
+            self._metaclasses = {
+                dotted_name(arg.value).rsplit(".", 1)[-1]
+                for info in self.classes
+                for arg in info.node.keywords
+                if arg.keyword is not None and arg.keyword.value == "metaclass" and dotted_name(arg.value)
+            }
+        return self._metaclasses
 
     def reachable_from(self, roots: Iterable[Function]) -> dict:
         """id -> function for ``roots`` and everything they call in this module."""

@@ -200,13 +200,22 @@ class ModelSignalWithoutSender(Rule):
         for connection in ctx.facts.connections:
             if not connection.signal.is_model_signal or connection.sender is not None:
                 continue
-            if _passes_star_arguments(connection):
+            if _passes_star_arguments(connection) or _restores_a_disconnect(connection, ctx.facts):
                 continue
             yield self.finding(
                 connection.report_node,
                 f"`{connection.signal.text}` receiver has no sender: it runs for every model in the "
                 "project, third-party and migration models included; pass sender=YourModel",
             )
+
+
+def _restores_a_disconnect(connection: Connection, facts) -> bool:
+    """A ``connect()`` that puts back a receiver the module disconnected (switched off
+    around an import, reconnected after): it restores a wiring made elsewhere."""
+    return connection.kind == "connect" and any(
+        d.signal.qualname == connection.signal.qualname and d.receiver_key == connection.receiver.key
+        for d in facts.disconnections
+    )
 
 
 def _passes_star_arguments(connection: Connection) -> bool:

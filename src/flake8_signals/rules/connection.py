@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Iterable, Iterator, Optional
 
+import libcst as cst
+
 from ..facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
 from .base import Finding, Rule, register
 
@@ -12,6 +14,11 @@ from .base import Finding, Rule, register
 def describe(receiver: ReceiverRef) -> str:
     if receiver.kind == "lambda":
         return "a lambda"
+    if receiver.kind == "factory":
+        return f"`{receiver.key}` (a new function made by that call)"
+    if receiver.kind == "local" and receiver.value_kind is not None:
+        made = {"lambda": "a lambda", "partial": "a `partial(...)`", "factory": "a function made by a factory"}
+        return f"`{receiver.key}` ({made.get(receiver.value_kind, 'a new object')} bound to a local name)"
     if receiver.kind == "partial":
         return "a `partial(...)`"
     if receiver.kind == "nested" and receiver.function is not None:
@@ -60,15 +67,18 @@ def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
 
 
 def is_temporary_local_receiver(connection: Connection, facts: ModuleFacts) -> bool:
-    """A nested def connected weakly and kept only by the running function's locals: it
-    receives signals while that function runs and disappears with it, like a disconnect."""
+    """A nested def or a local object (``handler = MagicMock()``) connected weakly and
+    kept by the running function's locals: it receives signals while that function runs
+    and disappears with it, like a disconnect (a test that checks what it received)."""
     receiver = connection.receiver
+    if connection.weak is not True or not runs_after(connection, facts):
+        return False
+    if receiver.kind == "local":
+        return True
     return (
-        connection.weak is True
-        and receiver.kind == "nested"
+        receiver.kind == "nested"
         and receiver.function is not None
         and not nested_function_escapes(receiver.function, facts)
-        and runs_after(connection, facts)
     )
 
 
@@ -77,11 +87,42 @@ def dies_after_connect(connection: Connection, facts: ModuleFacts) -> bool:
     if connection.weak is not True:
         return False
     receiver = connection.receiver
-    if receiver.kind in ("lambda", "partial", "new_instance_method"):
+    if receiver.kind in ("lambda", "partial", "new_instance_method", "factory"):
         return True  # no other reference exists even while the function runs
     if receiver.kind == "nested" and receiver.function is not None:
         return not nested_function_escapes(receiver.function, facts) and not runs_after(connection, facts)
+    if receiver.kind == "local" and receiver.value_kind is not None and connection.function is not None:
+        return not local_name_escapes(connection, facts) and not runs_after(connection, facts)
     return False
+
+
+def local_name_escapes(connection: Connection, facts: ModuleFacts) -> bool:
+    """Whether a local name holding the receiver is used other than to connect it
+    (stored on an object, returned, appended to a list, declared global)."""
+    function = connection.function
+    name = connection.receiver.key
+    if function is None or name is None or name in function.globals or name in function.returned_names:
+        return True
+    as_receiver = sum(1 for c in facts.connections if c.function is function and c.receiver.key == name)
+    as_receiver += sum(1 for d in facts.disconnections if d.function is function and d.receiver_key == name)
+    return function.name_reads.get(name, 0) > as_receiver
+
+
+def sender_comes_from_caller(connection: Connection) -> bool:
+    """``post_init.connect(handler, sender=model)`` where ``model`` is a parameter: a
+    registration API (``register(model)``, ``track(cls)``) that connects for whatever its
+    caller passes. When the caller runs (often a module-level ``register()`` call in
+    another package) cannot be known from here, so the rule stays silent."""
+    function = connection.function
+    sender = connection.sender
+    if function is None or sender is None:
+        return False
+    head = sender
+    while isinstance(head, (cst.Attribute, cst.Subscript)):
+        head = head.value
+    if not isinstance(head, cst.Name):
+        return False
+    return any(head.value in f.params.all_names for f in function.ancestors())
 
 
 @register
@@ -117,8 +158,11 @@ class ConnectOutsideReady(Rule):
     ```
     Not reported: `dispatch_uid=` given, receivers that are methods of `self`/`cls`,
     any method of an `AppConfig`, functions reachable from `ready()` or from
-    module-level code, migrations, and connections the same function, class or module
-    pair with a `disconnect()` (tests, fixtures, context managers).
+    module-level code, class-creation hooks (`__init_subclass__`, a metaclass's
+    `__new__`/`__init__`, class decorators, `contribute_to_class`), registration APIs
+    that connect for a sender their caller passes (`def register(model): ...
+    sender=model`), migrations, test modules, and connections the same function, class
+    or module pair with a `disconnect()` (fixtures, context managers).
     """
 
     code = "SIG101"
@@ -133,6 +177,8 @@ class ConnectOutsideReady(Rule):
             if function is None or connection.dispatch_uid is not None:
                 continue
             if connection.receiver.kind == "self_method" or ctx.runs_at_startup(function):
+                continue
+            if sender_comes_from_caller(connection):
                 continue
             if ctx.is_paired_with_disconnect(connection) or is_temporary_local_receiver(connection, ctx.facts):
                 continue

@@ -12,6 +12,7 @@ from ..analysis import (
     f_increments,
     guarded_by,
     guarded_by_flag,
+    guarded_by_instance_flag,
     instance_names,
     is_mail_call,
     manager_method,
@@ -19,6 +20,9 @@ from ..analysis import (
 from .base import Finding, Rule, register
 
 CREATED_GUARD = ("created",)
+# ``if not Profile.objects.filter(user=instance).exists():`` (or after ``if ...exists():
+# return``) is a hand-written get_or_create: the create runs once.
+EXISTENCE_CHECKS = ("exists", "count", "first")
 
 
 @register
@@ -71,7 +75,11 @@ class SaveInSaveReceiver(Rule):
                     continue
                 if in_pre_save:
                     why = "sends pre_save again and calls this receiver again: unbounded recursion"
-                elif guarded_by(call.guards, "created", "update_fields") or guarded_by_flag(call.guards, function):
+                elif (
+                    guarded_by(call.guards, "created", "update_fields")
+                    or guarded_by_flag(call.guards, function)
+                    or guarded_by_instance_flag(call, function, instances)
+                ):
                     continue
                 else:
                     why = "sends post_save again and calls this receiver again, with no guard to stop it"
@@ -123,7 +131,7 @@ class UnguardedCreateInPostSave(Rule):
                 continue
             function = receiver.function
             for call in function.calls:
-                if guarded_by(call.guards, *CREATED_GUARD):
+                if guarded_by(call.guards, *CREATED_GUARD) or guarded_by(call.guards, *EXISTENCE_CHECKS):
                     continue
                 if manager_method(call) in ("create", "bulk_create"):
                     what = "creates rows"

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..django_names import LAZY_SAFE_SIGNALS
 from .base import Finding, Rule, register
+
+
+def _can_be_missed(connection, facts) -> bool:
+    """Whether a module-level connection can miss a send because the module is imported late.
+
+    Not for a signal the module itself defines: whoever sends it imports this module
+    first, so its receivers are connected before the first send. Not for the request
+    signals and setting_changed (see LAZY_SAFE_SIGNALS)."""
+    signal = connection.signal
+    if signal.origin == "custom" and signal.qualname == facts.qualify_local(signal.short_name):
+        return signal.short_name not in facts.local_signals
+    return signal.qualname not in LAZY_SAFE_SIGNALS
 
 
 @register
@@ -54,9 +67,11 @@ class NotImportedAtStartup(Rule):
         module = ctx.facts.module_name
         if app is None or module is None:
             return
-        registrations = [c for c in ctx.facts.connections if c.function is None]
+        registrations = [c for c in ctx.facts.connections if c.function is None and _can_be_missed(c, ctx.facts)]
         if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
             return
+        if ctx.path.endswith("__init__.py"):
+            return  # a package that wires receivers on import is meant for INSTALLED_APPS: unknown
         startup = app.startup_modules()
         if startup is None or module in startup or module in ctx.options.startup_modules:
             return

@@ -45,3 +45,12 @@ def test_each_file_is_linted_from_its_own_directory_too():
     target = project / "forgotten" / "signals.py"
     found = findings([target], *DEFAULT_ARGS)
     assert found == {os.path.normpath(str(target)): expected_findings(target)}
+
+
+def test_sig201_message_never_points_at_an_apps_module_that_does_not_exist():
+    from flake8_runner import parse_output, run_flake8
+
+    result = run_flake8(["legacy/hooks.py", "forgotten/signals.py"], *DEFAULT_ARGS, cwd=PROJECTS / "mysite")
+    messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
+    assert "create an AppConfig with a ready() in legacy.apps" in messages["legacy/hooks.py"]
+    assert "import it from ready() in forgotten.apps" in messages["forgotten/signals.py"]

@@ -202,4 +202,5 @@ def run_deep(function: Callable[..., T], *args) -> T:
     project.DISK = project.DiskCache()
     project.APPS.clear()
     project.SUMMARIES.clear()
+    project.CLOSURES.clear()
     project.find_app_dir.cache_clear()

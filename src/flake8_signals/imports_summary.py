@@ -21,6 +21,7 @@ DYNAMIC_IMPORTERS = ("import_module", "autodiscover_modules", "__import__", "imp
 class ImportSummary:
     imports: tuple  # (module as written, e.g. ".signals" or "a.b", names, is_from)
     dynamic: bool  # imports modules by computed name: the graph is unknowable
+    autodiscovered: tuple = ()  # autodiscover_modules("signals"): that module of every app
 
 
 def dotted(node: ast.AST) -> str:
@@ -49,6 +50,7 @@ class _Summarizer(ast.NodeVisitor):
         self.functions: dict = {}  # name -> def node (module functions and methods by name)
         self.roots: list = []  # defs that run: AppConfig methods, functions called at module level
         self.imports: list = []
+        self.autodiscovered: list = []
         self.dynamic = False
 
     def summarize(self, tree: ast.Module) -> ImportSummary:
@@ -77,7 +79,7 @@ class _Summarizer(ast.NodeVisitor):
                 _record(node, self.imports)
                 if isinstance(node, ast.Call):
                     self._call(node)
-        return ImportSummary(tuple(self.imports), self.dynamic)
+        return ImportSummary(tuple(self.imports), self.dynamic, tuple(self.autodiscovered))
 
     def _module_level(self, body) -> None:
         for statement in body:
@@ -100,12 +102,37 @@ class _Summarizer(ast.NodeVisitor):
         last = name.rsplit(".", 1)[-1]
         if last in DYNAMIC_IMPORTERS:
             first = node.args[0] if node.args else None
-            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            written = _module_text(first)
+            if last == "autodiscover_modules" and node.args and all(_module_text(a) for a in node.args):
+                self.autodiscovered.extend(_module_text(a) for a in node.args)
+            elif written is None or last == "autodiscover_modules":
                 self.dynamic = True
             elif last == "import_module":
-                self.imports.append((first.value, (), False))
+                package = _module_text(node.args[1]) if len(node.args) > 1 else None
+                if written.startswith(".") and package is None:
+                    self.dynamic = True  # relative to a package we cannot see
+                else:
+                    self.imports.append((written, (), False))
         if last in self.functions and (name == last or name.startswith(("self.", "cls."))):
             self.roots.append(self.functions[last])
+
+
+def _module_text(node) -> Optional[str]:
+    """A module name as written: a literal, or ``f"{self.name}.signals"`` /
+    ``f"{__package__}.signals"`` inside an app (relative: ``.signals``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and len(node.values) == 2:
+        head, rest = node.values
+        if (
+            isinstance(head, ast.FormattedValue)
+            and dotted(head.value) in ("self.name", "__package__")
+            and isinstance(rest, ast.Constant)
+            and isinstance(rest.value, str)
+            and rest.value.startswith(".")
+        ):
+            return rest.value
+    return None
 
 
 def summarize(text: str) -> Optional[ImportSummary]:

@@ -22,7 +22,14 @@ from .imports_summary import ImportSummary, summarize
 # dispatcher events" (the usual home of post_migrate receivers).
 STARTUP_BASENAMES = ("__init__", "apps", "models", "admin", "management")
 REFRESH_SECONDS = 1.0
+SKIPPED_FOLDERS = frozenset({"node_modules", "site-packages", "__pycache__", "migrations", "build", "dist"})
+
+
+def startup_roots_of(package: str) -> list:
+    """``P`` and its modules Django (or migrate) imports by definition."""
+    return [package] + [f"{package}.{name}" if package else name for name in STARTUP_BASENAMES[1:]]
 SUMMARIES: dict = {}  # (path, signature) -> ImportSummary
+CLOSURES: dict = {}  # (import root, top package, extra) -> (start-up modules, unknown apps, files read)
 
 
 # -- the file system ------------------------------------------------------------------------
@@ -130,8 +137,7 @@ class AppView:
         self._forget()
 
     def _forget(self) -> None:
-        self._startup: Optional[frozenset] = None
-        self._startup_known = True
+        self._startup: Optional[tuple] = None
         self._startup_functions: Optional[dict] = None
         self._wired: Optional[dict] = None
         self._uids: Optional[list] = None
@@ -224,20 +230,40 @@ class AppView:
     # -- start-up ----------------------------------------------------------------------------
 
     def startup_modules(self) -> Optional[frozenset]:
-        """Modules of this app imported at start-up; ``None`` when that cannot be known."""
-        modules = self._startup_set()
-        return modules if self._startup_known else None
+        """Modules of the project imported at start-up; ``None`` when that cannot be known
+        for this app.
 
-    def _startup_set(self) -> frozenset:
+        Django imports the models (and apps) module of every installed app, so the
+        closure starts from the start-up modules of every app of the project and follows
+        imports across apps (``shop.models`` importing ``billing.signals`` registers
+        billing's receivers). An app whose start-up code cannot be read or imports by
+        computed name is unknown: its own modules are never reported."""
+        closure, unknown = self._startup_closure()
+        return None if self.package in unknown else closure
+
+    def _startup_closure(self) -> tuple:
         if self._startup is None:
-            self._startup = self._compute_startup()
+            scope = self.package.split(".")[0] if self._is_installed_package() else ""
+            key = (self.root, scope, self.startup_extra)
+            cached = CLOSURES.get(key)
+            if cached is None or any(signature(path) != seen for path, seen in cached[2].items()):
+                reads_before = dict(self._depends_on)
+                self._depends_on = {}
+                closure, unknown = self._compute_startup()
+                cached = CLOSURES[key] = (closure, unknown, dict(self._depends_on))
+                self._depends_on.update(reads_before)
+            self._depends_on.update(cached[2])
+            self._startup = cached[:2]
         return self._startup
 
-    def _compute_startup(self) -> frozenset:
-        roots = [f"{self.package}.{name}" if self.package else name for name in STARTUP_BASENAMES[1:]]
-        roots += [self.package, *self.startup_extra]
+    def _compute_startup(self) -> tuple:
+        packages = self.project_app_packages()
+        roots = [root for package in packages for root in startup_roots_of(package)]
+        roots += list(self.startup_extra)
         seen: set = set()
+        unknown: set = set()
         queue = [m for m in roots if m and self.path_of(m) is not None]
+        discovered: set = set()
         while queue:
             module = queue.pop()
             if module in seen:
@@ -245,18 +271,55 @@ class AppView:
             seen.add(module)
             summary = self.summary_of(module)
             if summary is None or summary.dynamic:
-                self._startup_known = False  # unreadable, or imports by computed name: unknown
+                # unreadable, or imports by computed name: that app's graph is unknown
+                unknown.add(max((p for p in packages if module == p or module.startswith(p + ".")), key=len, default=module))
                 continue
-            for imported in self.imported_modules(module, summary):
-                if self.in_app(imported) and imported not in seen and self.path_of(imported) is not None:
-                    queue.append(imported)
-        return frozenset(seen)
+            imported = list(self.imported_modules(module, summary))
+            for name in summary.autodiscovered:
+                if name not in discovered:
+                    discovered.add(name)
+                    imported.extend(f"{package}.{name}" if package else name for package in packages)
+            for other in imported:
+                if other not in seen and self._in_project(other) and self.path_of(other) is not None:
+                    queue.append(other)
+        return frozenset(seen), frozenset(unknown)
+
+    def project_app_packages(self) -> list:
+        """Dotted names of the app packages of the project around this app: every package
+        under the import root with apps.py or models.py (only this distribution's own
+        top-level package when the root is site-packages)."""
+        tops = [self.package.split(".")[0]] if self.package else []
+        if not self._is_installed_package():
+            tops = sorted(
+                name for name in os.listdir(self.root)
+                if os.path.isfile(os.path.join(self.root, name, "__init__.py"))
+            ) if os.path.isdir(self.root) else tops
+        packages = []
+        for top in tops:
+            for directory, folders, files in os.walk(os.path.join(self.root, top)):
+                folders[:] = sorted(
+                    f for f in folders
+                    if not f.startswith(".") and f not in SKIPPED_FOLDERS
+                    and os.path.isfile(os.path.join(directory, f, "__init__.py"))
+                )
+                if "apps.py" in files or "models.py" in files or os.path.isfile(os.path.join(directory, "models", "__init__.py")):
+                    name = module_name_for(os.path.join(directory, "__init__.py"), self.root)
+                    if name:
+                        packages.append(name)
+        if self.package and self.package not in packages:
+            packages.append(self.package)
+        return packages
+
+    def _is_installed_package(self) -> bool:
+        return os.path.basename(self.root) in ("site-packages", "dist-packages")
 
     def is_startup_root(self, module: str) -> bool:
         """``P``, ``P.apps``, ``P.models``, ``P.admin`` (and ``P.management``, which migrate
         imports): imported at start-up by definition."""
-        roots = {f"{self.package}.{name}" if self.package else name for name in STARTUP_BASENAMES[1:]}
-        return module == self.package or module in roots or module in self.startup_extra
+        return module in startup_roots_of(self.package) or module in self.startup_extra
+
+    def has_apps_module(self) -> bool:
+        return self.path_of(f"{self.package}.apps" if self.package else "apps") is not None
 
     # -- what other modules say about this one ----------------------------------------------------
 
@@ -347,8 +410,8 @@ class AppView:
         other installed packages (whose import root is site-packages)."""
         if self.in_app(module):
             return True
-        if os.path.basename(self.root) in ("site-packages", "dist-packages"):
-            return False
+        if self._is_installed_package():
+            return bool(self.package) and module.split(".")[0] == self.package.split(".")[0]
         top = module.split(".")[0]
         return os.path.isdir(os.path.join(self.root, top)) or os.path.isfile(os.path.join(self.root, top + ".py"))
 

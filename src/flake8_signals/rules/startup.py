@@ -76,10 +76,14 @@ class NotImportedAtStartup(Rule):
         if startup is None or module in startup or module in ctx.options.startup_modules:
             return
         apps_module = f"{app.package}.apps" if app.package else "apps"
+        if app.has_apps_module():
+            fix = f"import it from ready() in {apps_module}"
+        else:
+            fix = f"create an AppConfig with a ready() in {apps_module} and import it there"
         for connection in registrations:
             yield self.finding(
                 connection.report_node,
-                f"`{module}` registers receivers at import time, but no start-up module of the app "
-                f"imports it, so this `{connection.signal.text}` receiver is missing until something "
-                f"does (never, in workers and commands); import it from ready() in {apps_module}",
+                f"`{module}` registers receivers at import time, but no module Django imports at "
+                f"start-up imports it, so this `{connection.signal.text}` receiver is missing in every "
+                f"process that has not imported it yet (workers and management commands may never); {fix}",
             )

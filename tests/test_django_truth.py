@@ -15,6 +15,7 @@ import textwrap
 import tokenize
 import types
 import weakref
+from pathlib import Path
 
 import pytest
 
@@ -420,6 +421,45 @@ def test_sig403_m2m_changed_receiver_without_action_runs_twice_per_add():
     pizza = Pizza.objects.create()
     pizza.toppings.add(Topping.objects.create(name="basil"))
     assert module.actions == ["ran", "ran"]  # pre_add and post_add
+
+
+TRUTH_APP_MODULE = str(Path(__file__).parent / "truth_app" / "receivers_snippet.py")
+
+
+def test_sig506_m2m_changed_with_a_plain_model_sender_never_runs():
+    """Django sends m2m_changed with the through model: sender=Pizza never matches."""
+    source = textwrap.dedent(
+        """
+        from django.db.models.signals import m2m_changed
+        from truth_app.models import Pizza
+
+        plain = []
+        through = []
+
+        def on_plain(sender, instance, action, **kwargs):
+            plain.append(action)
+
+        def on_through(sender, instance, action, **kwargs):
+            through.append(action)
+
+        m2m_changed.connect(on_plain, sender=Pizza)  # SIG506
+        m2m_changed.connect(on_through, sender=Pizza.toppings.through)
+        """
+    ).lstrip("\n")
+    # Inside the truth app, so the plugin reads the app's models and knows Pizza is a
+    # plain model (no through= names it).
+    target = Path(TRUTH_APP_MODULE)
+    target.write_text(source, encoding="utf-8")
+    try:
+        found = {(line, code) for line, code in reported(source, str(target)) if code != "SIG201"}
+        assert found == marked(source)  # (SIG201 too: nothing imports this snippet module)
+    finally:
+        target.unlink()
+    module = load(source)
+    pizza = Pizza.objects.create()
+    pizza.toppings.add(Topping.objects.create(name="basil"))
+    assert module.plain == []
+    assert module.through == ["pre_add", "post_add"]
 
 
 def test_sig501_receiver_without_kwargs_raises_in_debug():

@@ -48,6 +48,13 @@ def refresh_tag_cache(sender, instance, action, **kwargs):
         cache.delete(f"product-tags-{instance.pk}")
 
 
+# Pitfall: m2m_changed is sent with Product.tags.through, never with Product: this never runs.
+@receiver(m2m_changed, sender=Product)  # SIG506
+def count_tags(sender, instance, action, **kwargs):
+    if action == "post_add":
+        cache.delete(f"product-tag-count-{instance.pk}")
+
+
 # Pitfall (opinionated, SIG404): a counter that drifts whenever the receiver runs twice.
 @receiver(post_save, sender=Order)
 def count_coupon_use(sender, instance, **kwargs):

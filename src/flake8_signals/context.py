@@ -11,9 +11,12 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
+import libcst as cst
+
 from .django_names import CLASS_PREPARED
 from .facts import Connection, Function, ModuleFacts, Receiver
 from .options import Options
+from .syntax import dotted_name, keyword_arg, string_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import AppView
@@ -56,6 +59,51 @@ class Context:
                     receivers.append(receiver)
                 receiver.connections.append(connection)
         return receivers
+
+    # -- m2m_changed senders -------------------------------------------------------------
+
+    def m2m_sender_kind(self, connection: Connection) -> str:
+        """What an ``m2m_changed`` sender is: ``through`` (``Pizza.toppings.through``, a
+        model named in a ``through=``), ``none`` (no sender: every through model),
+        ``plain`` (a model of the project never used as a through model: Django never
+        sends m2m_changed with it), or ``unknown``."""
+        sender = connection.sender
+        if sender is None:
+            return "none"
+        if self._names_through(sender):
+            return "through"
+        text = string_value(sender) or dotted_name(sender)
+        if not text:
+            return "unknown"
+        name = text.rsplit(".", 1)[-1]
+        models, through = self.model_names
+        if name in through:
+            return "through"
+        return "plain" if name in models else "unknown"
+
+    def _names_through(self, sender) -> bool:
+        if isinstance(sender, cst.Attribute) and sender.attr.value == "through":
+            return True
+        if isinstance(sender, cst.Name):  # Through = Pizza.toppings.through; sender=Through
+            values = self.facts.module_values.get(sender.value, [])
+            return bool(values) and all(self._names_through(value) for value in values)
+        return False
+
+    @cached_property
+    def model_names(self) -> tuple:
+        """(model class names, names used as ``through=``): this module's, and the project's."""
+        models = {info.name for info in self.facts.classes if info.bases}
+        through = set()
+        for call in self.facts.calls:
+            value = keyword_arg(call.node, "through")
+            text = (string_value(value) or dotted_name(value)) if value is not None else None
+            if text:
+                through.add(text.rsplit(".", 1)[-1])
+        if self.app is not None:
+            project_models, project_through = self.app.model_index()
+            models |= project_models
+            through |= project_through
+        return frozenset(models), frozenset(through)
 
     # -- start-up reachability ----------------------------------------------------------
 

@@ -203,4 +203,6 @@ def run_deep(function: Callable[..., T], *args) -> T:
     project.APPS.clear()
     project.SUMMARIES.clear()
     project.CLOSURES.clear()
+    project.WIRED.clear()
+    project.MODELS.clear()
     project.find_app_dir.cache_clear()

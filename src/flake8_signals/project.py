@@ -11,6 +11,7 @@ each file is parsed at most once per process however many files ask about it.
 from __future__ import annotations
 
 import os
+import re
 import time
 from functools import lru_cache
 from typing import Iterator, Optional
@@ -30,6 +31,10 @@ def startup_roots_of(package: str) -> list:
     return [package] + [f"{package}.{name}" if package else name for name in STARTUP_BASENAMES[1:]]
 SUMMARIES: dict = {}  # (path, signature) -> ImportSummary
 CLOSURES: dict = {}  # (import root, top package, extra) -> (start-up modules, unknown apps, files read)
+MODELS: dict = {}  # (import root, top package) -> ((model names, through names), files read)
+CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
+THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
+WIRED: dict = {}  # (import root, top package) -> (module -> [(function, connection)], files read)
 
 
 # -- the file system ------------------------------------------------------------------------
@@ -288,13 +293,24 @@ class AppView:
         """Dotted names of the app packages of the project around this app: every package
         under the import root with apps.py or models.py (only this distribution's own
         top-level package when the root is site-packages)."""
+        packages = []
+        for directory, files in self.project_package_dirs():
+            if "apps.py" in files or "models.py" in files or os.path.isfile(os.path.join(directory, "models", "__init__.py")):
+                name = module_name_for(os.path.join(directory, "__init__.py"), self.root)
+                if name:
+                    packages.append(name)
+        if self.package and self.package not in packages:
+            packages.append(self.package)
+        return packages
+
+    def project_package_dirs(self) -> Iterator[tuple]:
+        """(folder, file names) for every package folder of the project."""
         tops = [self.package.split(".")[0]] if self.package else []
-        if not self._is_installed_package():
+        if not self._is_installed_package() and os.path.isdir(self.root):
             tops = sorted(
                 name for name in os.listdir(self.root)
                 if os.path.isfile(os.path.join(self.root, name, "__init__.py"))
-            ) if os.path.isdir(self.root) else tops
-        packages = []
+            )
         for top in tops:
             for directory, folders, files in os.walk(os.path.join(self.root, top)):
                 folders[:] = sorted(
@@ -302,13 +318,13 @@ class AppView:
                     if not f.startswith(".") and f not in SKIPPED_FOLDERS
                     and os.path.isfile(os.path.join(directory, f, "__init__.py"))
                 )
-                if "apps.py" in files or "models.py" in files or os.path.isfile(os.path.join(directory, "models", "__init__.py")):
-                    name = module_name_for(os.path.join(directory, "__init__.py"), self.root)
-                    if name:
-                        packages.append(name)
-        if self.package and self.package not in packages:
-            packages.append(self.package)
-        return packages
+                yield directory, files
+
+    def project_files(self) -> Iterator[str]:
+        for directory, files in self.project_package_dirs():
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    yield os.path.join(directory, name)
 
     def _is_installed_package(self) -> bool:
         return os.path.basename(self.root) in ("site-packages", "dist-packages")
@@ -324,7 +340,7 @@ class AppView:
     # -- what other modules say about this one ----------------------------------------------------
 
     def wired_receivers(self, facts: ModuleFacts) -> Iterator[tuple[Function, Connection]]:
-        """(function of ``facts``, connection) for receivers connected from the app's apps.py."""
+        """(function of ``facts``, connection) for receivers other project modules connect."""
         module = facts.module_name
         if module is None:
             return
@@ -334,7 +350,7 @@ class AppView:
                 yield function, connection
 
     def wired_names(self, path: str) -> frozenset:
-        """Names of the functions of ``path`` that apps.py connects as receivers."""
+        """Names of the functions of ``path`` that other project modules connect as receivers."""
         module = self.module_name_of(path)
         return frozenset(name for name, _ in self._wired_map().get(module, ())) if module else frozenset()
 
@@ -343,20 +359,63 @@ class AppView:
         return module is not None and module in self._wired_map()
 
     def _wired_map(self) -> dict:
+        """module -> [(function name, connection)] for receivers that some project module
+        connects by name (``post_save.connect(handlers.on_saved)`` in a models module,
+        another app's ready()), built once per project and process."""
         if self._wired is None:
-            self._wired = {}
-            apps_module = join_module(self.package + ".", "apps") if self.package else "apps"
-            apps_path = self.path_of(apps_module)
-            text = self._read(apps_path) if apps_path else None
-            if text and ".connect" in text:
-                facts = self.facts_of(apps_module)
-                for connection in facts.connections if facts is not None else ():
-                    qualname = connection.receiver.qualname
-                    if connection.receiver.kind == "imported" and qualname:
-                        target = self.absolute(qualname, facts)
-                        module, _, name = target.rpartition(".")
-                        self._wired.setdefault(module, []).append((name, connection))
+            scope = self.package.split(".")[0] if self._is_installed_package() else ""
+            key = (self.root, scope)
+            cached = WIRED.get(key)
+            if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
+                reads_before = dict(self._depends_on)
+                self._depends_on = {}
+                wired = self._compute_wired()
+                cached = WIRED[key] = (wired, dict(self._depends_on))
+                self._depends_on.update(reads_before)
+            self._depends_on.update(cached[1])
+            self._wired = cached[0]
         return self._wired
+
+    def _compute_wired(self) -> dict:
+        from .plugin import might_wire_signals
+
+        wired: dict = {}
+        for path in self.project_files():
+            text = self._read(path)
+            if not text or ".connect(" not in text or not might_wire_signals(text):
+                continue
+            module = self.module_name_of(path)
+            facts = self.facts_of(module) if module else None
+            for connection in facts.connections if facts is not None else ():
+                qualname = connection.receiver.qualname
+                if connection.receiver.kind == "imported" and qualname:
+                    target = self.absolute(qualname, facts)
+                    owner, _, name = target.rpartition(".")
+                    wired.setdefault(owner, []).append((name, connection))
+        return wired
+
+    def model_index(self) -> tuple:
+        """(names of model classes the project defines, names used as ``through=`` models),
+        read from the text of the project's files once per project and process."""
+        scope = self.package.split(".")[0] if self._is_installed_package() else ""
+        key = (self.root, scope)
+        cached = MODELS.get(key)
+        if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
+            reads_before = dict(self._depends_on)
+            self._depends_on = {}
+            models: set = set()
+            through: set = set()
+            for path in self.project_files():
+                text = self._read(path) or ""
+                in_models = os.path.basename(path) == "models.py" or os.path.basename(os.path.dirname(path)) == "models"
+                if in_models:
+                    models.update(CLASS_STATEMENT.findall(text))
+                for quoted, plain in THROUGH_ARGUMENT.findall(text):
+                    through.add((quoted or plain).rsplit(".", 1)[-1])
+            cached = MODELS[key] = ((frozenset(models), frozenset(through)), dict(self._depends_on))
+            self._depends_on.update(reads_before)
+        self._depends_on.update(cached[1])
+        return cached[0]
 
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
         """Functions of ``facts`` that ready() (or start-up module code) calls from other modules."""

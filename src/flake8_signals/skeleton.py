@@ -37,16 +37,29 @@ class _Unit:
     wiring: bool = False
 
 
-def _names_in(node: ast.AST) -> tuple[set, bool]:
+def _wiring_names(tree: ast.Module) -> frozenset:
+    """WIRING_NAMES and the local names they are imported under
+    (``from django.dispatch import receiver as on``)."""
+    aliases = {
+        alias.asname
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname and alias.name in WIRING_NAMES
+    }
+    return WIRING_NAMES | aliases
+
+
+def _names_in(node: ast.AST, wiring_names: frozenset = WIRING_NAMES) -> tuple[set, bool]:
     names: set = set()
     wiring = False
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
             names.add(child.id)
-            wiring = wiring or child.id in WIRING_NAMES
+            wiring = wiring or child.id in wiring_names
         elif isinstance(child, ast.Attribute):
             names.add(child.attr)
-            wiring = wiring or child.attr in WIRING_ATTRIBUTES or child.attr in WIRING_NAMES
+            wiring = wiring or child.attr in WIRING_ATTRIBUTES or child.attr in wiring_names
     return names, wiring
 
 
@@ -54,9 +67,10 @@ def _units(tree: ast.Module) -> tuple[list, set]:
     """(units, names referenced by module-level and class-level code)."""
     units: list = []
     module_references: set = set()
+    wiring_names = _wiring_names(tree)
 
     def add_function(node, in_app_config: bool) -> None:
-        names, wiring = _names_in(node)
+        names, wiring = _names_in(node, wiring_names)
         unit = _Unit(node, node.name, names, wiring or in_app_config)
         units.append(unit)
 

@@ -320,3 +320,50 @@ def _plain(key: Optional[str]) -> str:
         return "None"
     return repr(key[4:]) if key.startswith("str:") else key
 
+
+
+@register
+class M2MChangedPlainModelSender(Rule):
+    """
+    ## What it does
+    Flags an `m2m_changed` receiver connected with a plain model as `sender`: a model
+    of the project that no `through=` names, instead of the intermediate model
+    (`Pizza.toppings.through`).
+
+    ## Why is this bad?
+    Django sends `m2m_changed` with the intermediate ("through") model of the
+    many-to-many field as `sender`, never with the model that declares the field or the
+    model on the other side. A receiver registered for `sender=Pizza` is never called:
+    toppings change and nothing happens, with no error.
+
+    ## Example
+    ```python
+    @receiver(m2m_changed, sender=Pizza)
+    def toppings_changed(sender, instance, action, **kwargs): ...
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(m2m_changed, sender=Pizza.toppings.through)
+    def toppings_changed(sender, instance, action, **kwargs): ...
+    ```
+    """
+
+    code = "SIG506"
+    name = "m2m-changed-plain-model-sender"
+    summary = "`m2m_changed` receiver whose sender is a plain model, not the through model: it never runs."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for connection in ctx.facts.connections:
+            signal = connection.signal
+            if not (signal.is_model_signal and signal.short_name == "m2m_changed"):
+                continue
+            if ctx.m2m_sender_kind(connection) != "plain":
+                continue
+            sender = normalized(connection.sender) or "the sender"
+            yield self.finding(
+                connection.report_node,
+                f"m2m_changed is sent with the intermediate (through) model as sender, never with "
+                f"`{sender}`, so this receiver never runs; use sender=<Model>.<m2m field>.through "
+                "(e.g. sender=Pizza.toppings.through)",
+            )

@@ -151,7 +151,9 @@ class M2MChangedIgnoresAction(Rule):
     """
     ## What it does
     Flags an `m2m_changed` receiver that never reads `action` (as a parameter, or as
-    `kwargs["action"]` / `kwargs.get("action")`).
+    `kwargs["action"]` / `kwargs.get("action")`). Only registrations that can run are
+    considered: a through-model sender (`Pizza.toppings.through`, a model named in a
+    `through=`) or no sender; a plain-model sender is SIG506.
 
     ## Why is this bad?
     `m2m_changed` is sent twice for every change: `pre_add` and `post_add` for
@@ -183,13 +185,23 @@ class M2MChangedIgnoresAction(Rule):
             if not receiver.listens_to("m2m_changed"):
                 continue
             function = receiver.function
-            if _reads_action(function):
+            if _reads_action(function) or not _can_receive_m2m_changed(receiver, ctx):
                 continue
             yield self.finding(
                 function.node,
                 f"m2m_changed receiver `{function.name}` never reads `action`, so it runs for pre_* and "
                 "post_* alike (twice per change); check `action` (e.g. `if action == \"post_add\":`)",
             )
+
+
+def _can_receive_m2m_changed(receiver, ctx) -> bool:
+    """m2m_changed is sent with the through model as sender: only a registration with a
+    through-model sender (or none) ever runs. A plain-model sender is SIG506's finding."""
+    return any(
+        ctx.m2m_sender_kind(connection) in ("through", "none")
+        for connection in receiver.connections
+        if connection.signal.is_model_signal and connection.signal.short_name == "m2m_changed"
+    )
 
 
 def _reads_action(function) -> bool:

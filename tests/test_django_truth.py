@@ -12,6 +12,8 @@ import gc
 import io
 import sys
 import textwrap
+import threading
+import time
 import tokenize
 import types
 import weakref
@@ -460,6 +462,34 @@ def test_sig506_m2m_changed_with_a_plain_model_sender_never_runs():
     pizza.toppings.add(Topping.objects.create(name="basil"))
     assert module.plain == []
     assert module.through == ["pre_add", "post_add"]
+
+
+def test_sig301_on_commit_runs_the_callback_in_the_same_thread_before_atomic_returns():
+    """Why on_commit(lambda: requests.post(...)) is still reported: the caller waits."""
+    module = load(
+        snippet(
+            """
+            import threading
+            import time
+            from django.db import transaction
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            ran = []
+
+            def slow_after_commit(sender, instance, **kwargs):
+                transaction.on_commit(lambda: (time.sleep(0.2), ran.append(threading.get_ident())))  # SIG301
+
+            post_save.connect(slow_after_commit, sender=Order)
+            """
+        )
+    )
+    started = time.monotonic()
+    with transaction.atomic():
+        Order.objects.create()
+        assert module.ran == []  # not yet: the transaction is open
+    assert module.ran == [threading.get_ident()]  # this thread, before atomic() returned
+    assert time.monotonic() - started >= 0.2
 
 
 def test_sig501_receiver_without_kwargs_raises_in_debug():

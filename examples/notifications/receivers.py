@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from shop.models import Order
 
-from . import webhooks
+from . import tasks, webhooks
 
 
 # Pitfall: the save waits on every subscriber's web server.
@@ -14,8 +14,16 @@ def announce_order(sender, instance, created, **kwargs):
         webhooks.notify_subscribers("order.created", {"id": instance.pk})  # SIG301
 
 
-# Right (for work that must happen after the commit, outside the request): on_commit.
+# Pitfall: on_commit only moves the call after the commit. Django runs the callback in
+# this same thread, before save() returns to the view: the request still waits.
+@receiver(post_save, sender=Order)
+def announce_order_after_commit(sender, instance, created, **kwargs):
+    if created:
+        transaction.on_commit(lambda: webhooks.notify_subscribers("order.created", {"id": instance.pk}))  # SIG301
+
+
+# Right: a task queue runs it in a worker, once the transaction has committed.
 @receiver(post_save, sender=Order)
 def announce_order_later(sender, instance, created, **kwargs):
     if created:
-        transaction.on_commit(lambda: webhooks.notify_subscribers("order.created", {"id": instance.pk}))
+        transaction.on_commit(lambda: tasks.announce.delay("order.created", {"id": instance.pk}))

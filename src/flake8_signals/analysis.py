@@ -168,45 +168,55 @@ def _non_receiver_decorators(function: Function) -> list:
 
 @dataclass(frozen=True)
 class Chain:
-    """How a call in a receiver's body reaches a blocking call: the calls, in order."""
+    """How a call in a receiver's body reaches a target call: the calls, in order."""
 
     steps: tuple  # texts: ("remember_location()", "geolocate()", "requests.get()")
-    target: str  # the blocking call's qualified name
+    target: str  # the target call's qualified name (or its text)
+    after_commit: bool = False  # some step sits inside transaction.on_commit(...)
 
     def text(self) -> str:
         return " -> ".join(self.steps)
 
 
 Resolver = Callable[[CallSite, ModuleFacts], Optional[tuple]]  # -> (facts, function)
+Target = Callable[[CallSite, ModuleFacts], Optional[str]]  # -> the target's name, or None
 
 MAX_CROSS_MODULE_DEPTH = 3
 
 
-class BlockingFinder:
-    """Finds, for each call in a function, a chain of calls that ends in a blocking call.
+class ChainFinder:
+    """Finds, for each call in a function, a chain of calls that ends in a target call
+    (a blocking call, an enqueued task).
 
     Same-module helpers are followed at any depth; helpers in other project modules
-    (``resolver``) only while the chain is at most three calls deep.
+    (``resolver``) only while the chain is at most three calls deep. A call inside a
+    lambda is followed only when the lambda is given to ``transaction.on_commit`` (which
+    runs it in the same thread right after the commit); ``through_on_commit=False``
+    stops there instead (for work that on_commit makes right).
     """
 
-    def __init__(self, ctx: "Context") -> None:
-        self.extra = ctx.options.blocking_calls
+    def __init__(self, ctx: "Context", target: Target, through_on_commit: bool) -> None:
+        self.target = target
+        self.through_on_commit = through_on_commit
         self.resolver: Optional[Resolver] = ctx.app.resolve_call if ctx.app is not None else None
         self._memo: dict = {}
 
     def chains(self, function: Function, facts: ModuleFacts) -> Iterator[tuple[CallSite, Chain]]:
-        """(call in ``function``'s body, chain) for every call that blocks, now or via helpers."""
+        """(call in ``function``'s body, chain) for every call that reaches a target."""
         for call in function.calls:
             chain = self._chain_from(call, facts, depth=1, visiting=frozenset({id(function)}))
             if chain is not None:
                 yield call, chain
 
     def _chain_from(self, call: CallSite, facts: ModuleFacts, depth: int, visiting: frozenset) -> Optional[Chain]:
-        if call.in_lambda or is_deferred(call, facts, dn.ON_COMMIT):
+        after_commit = is_deferred(call, facts, dn.ON_COMMIT)
+        if after_commit and not self.through_on_commit:
             return None
-        name = blocking_name(call, facts, self.extra)
+        if call.in_lambda and not after_commit:
+            return None  # a lambda handed to something else: when it runs is unknown
+        name = self.target(call, facts)
         if name is not None:
-            return Chain((call_text(call),), name)
+            return Chain((call_text(call),), name, after_commit)
         target = self._callee(call, facts, depth)
         if target is None:
             return None
@@ -216,7 +226,7 @@ class BlockingFinder:
         inner = self._first_chain(callee, callee_facts, depth + 1, visiting | {id(callee)})
         if inner is None:
             return None
-        return Chain((f"{call.callee_name}()",) + inner.steps, inner.target)
+        return Chain((f"{call.callee_name}()",) + inner.steps, inner.target, after_commit or inner.after_commit)
 
     def _callee(self, call: CallSite, facts: ModuleFacts, depth: int) -> Optional[tuple]:
         local = facts.callees(call)
@@ -237,6 +247,28 @@ class BlockingFinder:
                 break
         self._memo[key] = found
         return found
+
+
+def blocking_finder(ctx: "Context") -> ChainFinder:
+    """Chains to blocking calls; on_commit does not make them non-blocking."""
+    extra = ctx.options.blocking_calls
+    return ChainFinder(ctx, lambda call, facts: blocking_name(call, facts, extra), through_on_commit=True)
+
+
+def enqueue_finder(ctx: "Context") -> ChainFinder:
+    """Chains to calls that enqueue background work outside on_commit."""
+    extra = ctx.options.task_calls
+    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False)
+
+
+def enqueued_task(call: CallSite, extra: frozenset) -> Optional[str]:
+    """The text of a call that puts work on a queue (``.delay()``, ``async_task()``)."""
+    if call.method is not None:
+        found = call.method in dn.TASK_METHODS or call.method in extra
+    else:
+        name = call.callee_name
+        found = name is not None and (name in dn.TASK_FUNCTIONS or name in extra)
+    return call_text(call) if found else None
 
 
 def f_increments(call: cst.Call, facts: ModuleFacts) -> Iterator[cst.BinaryOperation]:

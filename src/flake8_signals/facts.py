@@ -539,6 +539,13 @@ class _Collector:
 
     def record_target(self, target: cst.CSTNode, value: cst.CSTNode, context: _Context) -> None:
         function = context.function
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call):
+            # handlers = importlib.import_module("shop.handlers"): an import, as far as
+            # following calls goes (handlers.on_saved() is shop.handlers.on_saved).
+            if self.facts.imports.resolve(value.func) == "importlib.import_module" and len(value.args) == 1:
+                module = string_value(value.args[0].value)
+                if module and not module.startswith("."):
+                    self.facts.imports.aliases[target.value] = module
         if isinstance(target, cst.Name):
             values = function.local_values if function is not None else self.facts.module_values
             if function is None and context.cls is not None:

@@ -6,8 +6,9 @@ from typing import Iterable
 
 from .. import django_names as dn
 from ..analysis import (
-    BlockingFinder,
+    blocking_finder,
     blocking_name,
+    enqueue_finder,
     call_text,
     called_on,
     instance_names,
@@ -29,7 +30,11 @@ class BlockingReceiver(Rule):
     Django's `send_mail`/`send_mass_mail`/`mail_admins`/`mail_managers`, and `.send()`
     on an `EmailMessage` built in the receiver. Extend the list with
     `--signals-blocking-calls`. When the call is reached through a helper, the finding
-    is on the receiver's call that leads to it and names the chain.
+    is on the receiver's call that leads to it and names the chain. A blocking call
+    inside `transaction.on_commit(...)` is still reported: Django runs on-commit
+    callbacks in the same thread, right after the commit and before `save()` (or the
+    `atomic()` block) returns, so the caller still waits; only a task queue moves the
+    work out of the request.
 
     ## Why is this bad?
     Receivers run synchronously inside `send()`: `instance.save()` does not return
@@ -59,18 +64,25 @@ class BlockingReceiver(Rule):
     summary = "Sync receiver makes a blocking call (HTTP, sleep, SMTP, subprocess, mail), directly or via helpers."
 
     def check(self, ctx) -> Iterable[Finding]:
-        finder = BlockingFinder(ctx)
+        finder = blocking_finder(ctx)
         for receiver in ctx.receivers:
             function = receiver.function
             if function.is_async:
                 continue
             for call, chain in finder.chains(function, ctx.facts):
                 via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
-                yield self.finding(
-                    call.node,
-                    f"receiver `{function.name}` calls {chain.steps[-1]}{via}, which blocks: the code that "
-                    "sent the signal waits for it; hand it to a task queue inside transaction.on_commit",
-                )
+                if chain.after_commit:
+                    why = (
+                        "which still blocks inside transaction.on_commit(): Django runs the callback in "
+                        "the same thread right after the commit, so the code that saved waits for it; "
+                        "hand it to a task queue (on_commit(lambda: task.delay(...)))"
+                    )
+                else:
+                    why = (
+                        "which blocks: the code that sent the signal waits for it; hand it to a task "
+                        "queue inside transaction.on_commit"
+                    )
+                yield self.finding(call.node, f"receiver `{function.name}` calls {chain.steps[-1]}{via}, {why}")
 
 
 @register
@@ -137,7 +149,10 @@ class TaskOutsideOnCommit(Rule):
     ## What it does
     Flags, in a receiver of a model signal, a call that enqueues background work —
     `.delay(`, `.apply_async(`, `send_task(`, `.enqueue(`, `async_task(` (extend with
-    `--signals-task-calls`) — outside `transaction.on_commit(...)`.
+    `--signals-task-calls`) — outside `transaction.on_commit(...)`, directly or through
+    the functions it calls (followed like SIG301's helpers; a helper that defers with
+    `transaction.on_commit` is fine). When the call is reached through a helper, the
+    finding is on the receiver's call that leads to it and names the chain.
 
     ## Why is this bad?
     Model signals run inside the caller's transaction. The task is on the queue at
@@ -168,25 +183,16 @@ class TaskOutsideOnCommit(Rule):
     summary = "Model-signal receiver enqueues a task outside `transaction.on_commit()`: the worker can run first."
 
     def check(self, ctx) -> Iterable[Finding]:
-        facts = ctx.facts
-        task_names = ctx.options.task_calls
+        finder = enqueue_finder(ctx)
         for receiver in ctx.receivers:
             if not any(signal.is_model_signal for signal in receiver.signals):
                 continue
             function = receiver.function
-            for call in function.calls:
-                if not _enqueues(call, task_names) or is_deferred(call, facts, dn.ON_COMMIT):
-                    continue
+            for call, chain in finder.chains(function, ctx.facts):
+                via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
                 yield self.finding(
                     call.node,
-                    f"receiver `{function.name}` enqueues {call_text(call)} inside the sender's transaction: "
+                    f"receiver `{function.name}` enqueues {chain.target}{via} inside the sender's transaction: "
                     "a worker can run it before the commit and read stale or missing rows; wrap it in "
                     "transaction.on_commit(...) (or use delay_on_commit)",
                 )
-
-
-def _enqueues(call, extra: frozenset) -> bool:
-    if call.method is not None:
-        return call.method in dn.TASK_METHODS or call.method in extra
-    name = call.callee_name
-    return name is not None and (name in dn.TASK_FUNCTIONS or name in extra)

@@ -155,7 +155,8 @@ PACKAGES = [
 # pip prepares an sdist's metadata before it saves it; without build isolation (which
 # would build setuptools itself from source under --no-binary) the backends must be here.
 BUILD_BACKENDS = ["setuptools", "wheel", "setuptools_scm", "hatchling", "hatch-vcs", "flit_core",
-                  "poetry-core", "pdm-backend", "hatch-fancy-pypi-readme", "maturin"]
+                  "poetry-core", "pdm-backend", "hatch-fancy-pypi-readme", "maturin",
+                  "tomli", "flit_scm", "flit-gettext", "uv_build", "poetry", "babel", "setuptools-rust", "jupyter-packaging", "cython", "pbr"]
 
 
 def download(dest: str) -> None:

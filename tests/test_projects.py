@@ -54,3 +54,12 @@ def test_sig201_message_never_points_at_an_apps_module_that_does_not_exist():
     messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
     assert "create an AppConfig with a ready() in legacy.apps" in messages["legacy/hooks.py"]
     assert "import it from ready() in forgotten.apps" in messages["forgotten/signals.py"]
+
+
+def test_sig201_says_never_when_nothing_imports_the_module():
+    from flake8_runner import parse_output, run_flake8
+
+    result = run_flake8(["forgotten/login_hooks.py", "forgotten/views.py"], *DEFAULT_ARGS, cwd=PROJECTS / "mysite")
+    messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
+    assert "no module of the project imports it" in messages["forgotten/login_hooks.py"]
+    assert "workers and management commands may never" in messages["forgotten/views.py"]

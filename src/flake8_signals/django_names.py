@@ -52,18 +52,22 @@ MODEL_SIGNALS = frozenset(f"django.db.models.signals.{name}" for name in MODEL_S
 
 CLASS_PREPARED = "django.db.models.signals.class_prepared"
 
-# Signals whose receivers lose nothing real when their module is imported late (SIG201):
-# request_started/request_finished are sent only by the HTTP handler, so a receiver
-# imported through the URLconf misses at most the first request of a process, and
-# workers and commands never send them; setting_changed is sent by override_settings
-# in tests, and its receivers reset caches of the module that defines them, which do
-# not exist before that module is imported.
-LAZY_SAFE_SIGNALS = frozenset(
+# SIG201 and signals that only ever fire in particular processes.
+# setting_changed is sent by override_settings in tests; its receivers reset caches of
+# the module that defines them, which do not exist before that module is imported.
+TEST_ONLY_SIGNALS = frozenset({"django.core.signals.setting_changed", "django.test.signals.setting_changed"})
+# Sent only while the web handler serves a request (login()/logout() run in views): a
+# module imported by the URLconf, a view or the middleware is imported before the first
+# send of its process, and workers and commands never send them. Such receivers are only
+# missed when nothing imports their module at all.
+REQUEST_BOUND_SIGNALS = frozenset(
     {
         "django.core.signals.request_started",
         "django.core.signals.request_finished",
-        "django.core.signals.setting_changed",
-        "django.test.signals.setting_changed",
+        "django.core.signals.got_request_exception",
+        "django.contrib.auth.signals.user_logged_in",
+        "django.contrib.auth.signals.user_logged_out",
+        "django.contrib.auth.signals.user_login_failed",
     }
 )
 

@@ -285,9 +285,31 @@ class AppView:
                     discovered.add(name)
                     imported.extend(f"{package}.{name}" if package else name for package in packages)
             for other in imported:
-                if other not in seen and self._in_project(other) and self.path_of(other) is not None:
-                    queue.append(other)
+                found = self.canonical_module(other, module)
+                if found is not None and found not in seen:
+                    queue.append(found)
         return frozenset(seen), frozenset(unknown)
+
+    def canonical_module(self, name: str, importer: str) -> Optional[str]:
+        """The project module an absolute import ``name`` in ``importer`` loads, named from
+        the import root; ``None`` outside the project. Projects also put folders inside
+        the tree on sys.path (manage.py's folder, a vendored ``dist/``): an import that
+        does not resolve from the import root is looked up from the importer's ancestor
+        folders too."""
+        if self._in_project(name) and self.path_of(name) is not None:
+            return name
+        importer_path = self.path_of(importer)
+        if importer_path is None or name.startswith("."):
+            return None
+        relative = os.path.join(*name.split("."))
+        directory = os.path.dirname(importer_path)
+        while len(directory) > len(self.root):
+            for candidate in (os.path.join(directory, relative + ".py"), os.path.join(directory, relative, "__init__.py")):
+                if os.path.isfile(candidate):
+                    found = module_name_for(candidate, self.root)
+                    return found if found and self._in_project(found) else None
+            directory = os.path.dirname(directory)
+        return None
 
     def project_app_packages(self) -> list:
         """Dotted names of the app packages of the project around this app: every package
@@ -328,6 +350,20 @@ class AppView:
 
     def _is_installed_package(self) -> bool:
         return os.path.basename(self.root) in ("site-packages", "dist-packages")
+
+    def mentioned_elsewhere(self, module: str) -> bool:
+        """Whether another project file imports ``module`` or names it in a string
+        (``MIDDLEWARE = ["shop.middleware.Tracking"]``), as far as its text shows."""
+        own = self.path_of(module)
+        last = module.rsplit(".", 1)[-1]
+        imports_it = re.compile(rf"^\s*(from|import)\b.*\b{re.escape(last)}\b", re.MULTILINE)
+        for path in self.project_files():
+            if path == own:
+                continue
+            text = self._read(path) or ""
+            if module in text or (last in text and imports_it.search(text)):
+                return True
+        return False
 
     def is_startup_root(self, module: str) -> bool:
         """``P``, ``P.apps``, ``P.models``, ``P.admin`` (and ``P.management``, which migrate

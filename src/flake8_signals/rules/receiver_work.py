@@ -155,8 +155,10 @@ class TaskOutsideOnCommit(Rule):
     finding is on the receiver's call that leads to it and names the chain.
 
     ## Why is this bad?
-    Model signals run inside the caller's transaction. The task is on the queue at
-    once; a worker can pick it up before the transaction commits and read stale data
+    Model signals run inside the caller's transaction when there is one: `delete()`
+    always runs its signals inside `atomic()`, and a `save()` inside an `atomic()`
+    block (or a view under `ATOMIC_REQUESTS`) sends `post_save` before the commit. The
+    task is on the queue at once; a worker can pick it up before the transaction commits and read stale data
     or `DoesNotExist` — or the transaction rolls back and the task acts on a row that
     never existed.
 
@@ -192,7 +194,8 @@ class TaskOutsideOnCommit(Rule):
                 via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
                 yield self.finding(
                     call.node,
-                    f"receiver `{function.name}` enqueues {chain.target}{via} inside the sender's transaction: "
+                    f"receiver `{function.name}` enqueues {chain.target}{via} while the sender's transaction "
+                    "can still be open (deletes always run in one; saves inside atomic() or ATOMIC_REQUESTS): "
                     "a worker can run it before the commit and read stale or missing rows; wrap it in "
                     "transaction.on_commit(...) (or use delay_on_commit)",
                 )

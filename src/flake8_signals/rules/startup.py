@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..django_names import LAZY_SAFE_SIGNALS
+from ..django_names import REQUEST_BOUND_SIGNALS, TEST_ONLY_SIGNALS
 from .base import Finding, Rule, register
 
 
-def _can_be_missed(connection, facts) -> bool:
-    """Whether a module-level connection can miss a send because the module is imported late.
-
-    Not for a signal the module itself defines: whoever sends it imports this module
-    first, so its receivers are connected before the first send. Not for the request
-    signals and setting_changed (see LAZY_SAFE_SIGNALS)."""
+def _defined_here(connection, facts) -> bool:
+    """A signal the module itself defines: whoever sends it imports this module first,
+    so its receivers are connected before the first send."""
     signal = connection.signal
-    if signal.origin == "custom" and signal.qualname == facts.qualify_local(signal.short_name):
-        return signal.short_name not in facts.local_signals
-    return signal.qualname not in LAZY_SAFE_SIGNALS
+    return signal.origin == "custom" and signal.short_name in facts.local_signals and (
+        signal.qualname == facts.qualify_local(signal.short_name)
+    )
 
 
 @register
@@ -67,7 +64,10 @@ class NotImportedAtStartup(Rule):
         module = ctx.facts.module_name
         if app is None or module is None:
             return
-        registrations = [c for c in ctx.facts.connections if c.function is None and _can_be_missed(c, ctx.facts)]
+        registrations = [
+            c for c in ctx.facts.connections
+            if c.function is None and not _defined_here(c, ctx.facts) and c.signal.qualname not in TEST_ONLY_SIGNALS
+        ]
         if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
             return
         if ctx.path.endswith("__init__.py"):
@@ -75,15 +75,26 @@ class NotImportedAtStartup(Rule):
         startup = app.startup_modules()
         if startup is None or module in startup or module in ctx.options.startup_modules:
             return
+        imported_later = app.mentioned_elsewhere(module)
+        if imported_later:
+            # imported by a view, the URLconf or named in MIDDLEWARE: loaded before the
+            # first request, so only receivers of process-independent signals can miss
+            registrations = [c for c in registrations if c.signal.qualname not in REQUEST_BOUND_SIGNALS]
         apps_module = f"{app.package}.apps" if app.package else "apps"
         if app.has_apps_module():
             fix = f"import it from ready() in {apps_module}"
         else:
             fix = f"create an AppConfig with a ready() in {apps_module} and import it there"
         for connection in registrations:
+            if imported_later:
+                consequence = (
+                    f"so this `{connection.signal.text}` receiver is missing in every process that has not "
+                    "imported it yet (workers and management commands may never)"
+                )
+            else:
+                consequence = f"and no module of the project imports it: this `{connection.signal.text}` receiver is never connected"
             yield self.finding(
                 connection.report_node,
                 f"`{module}` registers receivers at import time, but no module Django imports at "
-                f"start-up imports it, so this `{connection.signal.text}` receiver is missing in every "
-                f"process that has not imported it yet (workers and management commands may never); {fix}",
+                f"start-up imports it, {consequence}; {fix}",
             )

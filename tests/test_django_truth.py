@@ -33,7 +33,7 @@ from flake8_signals import engine  # noqa: E402
 from flake8_signals.options import Options  # noqa: E402
 from truth_app.models import AuditLog, Order, Pizza, Topping  # noqa: E402
 
-WATCHED = (signals.pre_save, signals.post_save, signals.m2m_changed)
+WATCHED = (signals.pre_save, signals.post_save, signals.m2m_changed, signals.pre_delete, signals.post_delete)
 
 
 @pytest.fixture(autouse=True)
@@ -490,6 +490,37 @@ def test_sig301_on_commit_runs_the_callback_in_the_same_thread_before_atomic_ret
         assert module.ran == []  # not yet: the transaction is open
     assert module.ran == [threading.get_ident()]  # this thread, before atomic() returned
     assert time.monotonic() - started >= 0.2
+
+
+def test_sig304_delete_receivers_run_inside_the_deletion_transaction(tmp_path):
+    """A rollback keeps the row, but the file a delete receiver removed is gone."""
+    upload = tmp_path / "invoice.pdf"
+    upload.write_bytes(b"%PDF")
+    module = load(
+        snippet(
+            f"""
+            import os
+            from django.db import connection
+            from django.db.models.signals import post_delete
+            from truth_app.models import Order
+
+            in_transaction = []
+
+            def remove_file(sender, instance, **kwargs):
+                in_transaction.append(connection.in_atomic_block)
+                os.remove({str(upload)!r})  # SIG304
+                raise RuntimeError("a later step of the deletion fails")
+
+            post_delete.connect(remove_file, sender=Order)
+            """
+        )
+    )
+    order = Order.objects.create()
+    with pytest.raises(RuntimeError):
+        order.delete()  # no atomic() around it: Django opens one for the deletion
+    assert module.in_transaction == [True]
+    assert Order.objects.filter(pk=order.pk).exists()  # rolled back: the row survives
+    assert not upload.exists()  # ... and its file is gone
 
 
 def test_sig501_receiver_without_kwargs_raises_in_debug():

@@ -11,6 +11,7 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2)
     tags = models.ManyToManyField(Tag, blank=True)
     search_text = models.TextField(blank=True)
+    image = models.FileField(upload_to="products", blank=True)
 
 
 class Coupon(models.Model):

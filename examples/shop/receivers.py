@@ -95,3 +95,17 @@ post_delete.connect(lambda sender, **kwargs: cache.delete("catalog"), sender=Pro
 @post_delete.connect  # SIG105
 def forget_coupon(sender, instance, **kwargs):
     cache.delete(f"coupon-{instance.pk}")
+
+
+# Pitfall: the file goes at once, the row only if the deletion's transaction commits.
+@receiver(post_delete, sender=Product)
+def remove_image(sender, instance, **kwargs):
+    instance.image.delete(save=False)  # SIG304
+
+
+# Right: remove the file once the row is really gone.
+@receiver(post_delete, sender=Product)
+def remove_image_after_commit(sender, instance, **kwargs):
+    if instance.image:
+        name, storage = instance.image.name, instance.image.storage
+        transaction.on_commit(lambda: storage.delete(name))

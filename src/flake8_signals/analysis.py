@@ -261,6 +261,25 @@ def enqueue_finder(ctx: "Context") -> ChainFinder:
     return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False)
 
 
+def file_deletion_finder(ctx: "Context") -> ChainFinder:
+    """Chains to calls that delete files or storage objects outside on_commit."""
+    return ChainFinder(ctx, deleted_file, through_on_commit=False)
+
+
+def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
+    """The text of a call that removes a file: ``field_file.delete(save=False)``,
+    ``storage.delete(name)``, ``os.remove(path)``, ``shutil.rmtree(path)``."""
+    if call.qualname in dn.FILE_REMOVERS and facts.imports.is_imported(call.node.func) and not _shadowed(call):
+        return call_text(call)
+    if call.method == "delete":
+        owner = attribute_names(call.node.func)[:-1]
+        if any(arg.keyword is not None and arg.keyword.value == "save" for arg in call.node.args):
+            return call_text(call)  # FieldFile.delete(save=...): Model.delete() has no `save`
+        if owner and owner[-1].lower().endswith("storage"):
+            return call_text(call)
+    return None
+
+
 def enqueued_task(call: CallSite, extra: frozenset) -> Optional[str]:
     """The text of a call that puts work on a queue (``.delay()``, ``async_task()``)."""
     if call.method is not None:

@@ -175,6 +175,9 @@ BLOCKING_CALLS = frozenset(
 )
 
 # Method names that enqueue background work (SIG303); callables named like this too.
+# Functions that remove files from disk (SIG304).
+FILE_REMOVERS = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
+
 TASK_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue"})
 TASK_FUNCTIONS = frozenset({"async_task", "send_task"})
 

@@ -9,6 +9,7 @@ from ..analysis import (
     blocking_finder,
     blocking_name,
     enqueue_finder,
+    file_deletion_finder,
     call_text,
     called_on,
     instance_names,
@@ -198,4 +199,55 @@ class TaskOutsideOnCommit(Rule):
                     "can still be open (deletes always run in one; saves inside atomic() or ATOMIC_REQUESTS): "
                     "a worker can run it before the commit and read stale or missing rows; wrap it in "
                     "transaction.on_commit(...) (or use delay_on_commit)",
+                )
+
+
+@register
+class FileDeletedBeforeCommit(Rule):
+    """
+    ## What it does
+    Flags, in a `pre_delete`/`post_delete` receiver, a call that deletes a file or a
+    storage object outside `transaction.on_commit(...)`, directly or through the
+    functions it calls: `FieldFile.delete(save=...)`, `storage.delete(...)` /
+    `default_storage.delete(...)`, `os.remove`, `os.unlink`, `shutil.rmtree`.
+
+    ## Why is this bad?
+    Django sends the delete signals inside the `atomic()` block of the deletion. The
+    file is gone at once; the row is gone only if that transaction commits. When it
+    rolls back (a later receiver raises, a constraint fails, the surrounding request
+    errors), the row survives and points at a file that no longer exists.
+
+    ## Example
+    ```python
+    @receiver(post_delete, sender=Document)
+    def remove_file(sender, instance, **kwargs):
+        instance.upload.delete(save=False)
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_delete, sender=Document)
+    def remove_file(sender, instance, **kwargs):
+        name, storage = instance.upload.name, instance.upload.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    ```
+    """
+
+    code = "SIG304"
+    name = "file-deleted-before-commit"
+    summary = "Delete receiver removes files or storage objects before the deletion commits: a rollback keeps the row, not the file."
+
+    def check(self, ctx) -> Iterable[Finding]:
+        finder = file_deletion_finder(ctx)
+        for receiver in ctx.receivers:
+            if not receiver.listens_to("pre_delete", "post_delete"):
+                continue
+            function = receiver.function
+            for call, chain in finder.chains(function, ctx.facts):
+                via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
+                yield self.finding(
+                    call.node,
+                    f"delete receiver `{function.name}` removes a file with {chain.target}{via} inside the "
+                    "deletion's transaction: if it rolls back, the row survives and its file is gone; "
+                    "delete the file in transaction.on_commit(...)",
                 )

@@ -162,7 +162,7 @@ BUILD_BACKENDS = ["setuptools", "wheel", "setuptools_scm", "hatchling", "hatch-v
 def download(dest: str) -> None:
     sdists = os.path.join(dest, "sdists")
     os.makedirs(sdists, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *BUILD_BACKENDS], check=False)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", *BUILD_BACKENDS], check=False)
     for name in PACKAGES:
         if any(f.lower().replace("_", "-").startswith(name.lower() + "-") for f in os.listdir(sdists)):
             continue

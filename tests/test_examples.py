@@ -12,7 +12,7 @@ from flake8_runner import ROOT, expected_findings, findings
 from flake8_signals.rules import all_rules
 
 EXAMPLES = ROOT / "examples"
-README_ARGS = ("--select=SIG,SIG404,SIG504",)  # the README's first command, opt-in rules named
+README_ARGS = ("--select=SIG,SIG404,SIG405,SIG504",)  # the README's first command, opt-in rules named
 
 
 def test_the_readme_starts_with_this_command():

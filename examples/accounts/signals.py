@@ -6,17 +6,19 @@ from django.dispatch import receiver
 from .models import LoginEvent, Preferences, Profile
 
 
-# Right: one profile per user, created once.
+# Right: one profile per user, created once -- and not while loaddata loads fixture
+# rows (raw=True), when the fixture brings its own profiles.
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def create_profile(sender, instance, created, **kwargs):
-    if created:
+def create_profile(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
         Profile.objects.create(user=instance)
 
 
-# Pitfall: runs on every save of the user, so every save adds another row.
+# Pitfall: runs on every save of the user, so every save adds another row (and on
+# every user row loaddata loads).
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def create_preferences(sender, instance, **kwargs):
-    Preferences.objects.create(user=instance)  # SIG402
+    Preferences.objects.create(user=instance)  # SIG402 SIG405
 
 
 # Pitfall: an async receiver using the sync ORM raises SynchronousOnlyOperation.

@@ -142,7 +142,7 @@ def guarded_by_instance_flag(call: CallSite, function: Function, instances: set)
     """``instance._skip_signal = True`` before ``instance.save()``, the flag read or
     deleted somewhere else (at the top of the receiver, in a ``finally``, by getattr),
     or checked by a wrapping decorator we cannot see: the usual re-entry guard."""
-    decorated = bool(_non_receiver_decorators(function))
+    decorated = bool(wrapping_decorators(function))
     for owner, attribute, order in function.attribute_sets:
         if owner not in instances or order > call.order:
             continue
@@ -152,7 +152,7 @@ def guarded_by_instance_flag(call: CallSite, function: Function, instances: set)
     return False
 
 
-def _non_receiver_decorators(function: Function) -> list:
+def wrapping_decorators(function: Function) -> list:
     found = []
     for decorator in function.decorators:
         expression = decorator.decorator

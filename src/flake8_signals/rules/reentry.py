@@ -16,6 +16,7 @@ from ..analysis import (
     instance_names,
     is_mail_call,
     manager_method,
+    wrapping_decorators,
 )
 from .base import Finding, Rule, register
 
@@ -205,21 +206,7 @@ def _can_receive_m2m_changed(receiver, ctx) -> bool:
 
 
 def _reads_action(function) -> bool:
-    if "action" in function.params.all_names and function.params.var_keyword != "action":
-        return function.name_reads.get("action", 0) > 0
-    mapping = function.params.var_keyword
-    if mapping is None:
-        return False
-    key_uses = [key for base, key in function.key_reads if base == mapping]
-    key_uses += [
-        _first_string(call.node)
-        for call in function.calls
-        if call.dotted in (f"{mapping}.get", f"{mapping}.pop")
-    ]
-    if "action" in key_uses:
-        return True
-    # kwargs handed on whole (``helper(**kwargs)``): the helper may read it.
-    return function.name_reads.get(mapping, 0) > len(key_uses)
+    return _reads_key(function, "action")
 
 
 def _first_string(call: cst.Call):
@@ -295,3 +282,111 @@ class CounterInReceiver(Rule):
             "(a re-save, a retry, a second connection) counts again; recompute the value instead",
             anchor,
         )
+
+
+ROW_WRITES = frozenset({"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update", "delete"})
+
+
+@register
+class WritesRowsWithoutRawCheck(Rule):
+    """
+    ## What it does
+    Flags, in a `pre_save`/`post_save` receiver that never reads `raw`, a call that
+    creates or changes other rows through a manager: `.objects.create()`,
+    `bulk_create()`, `get_or_create()`, `update_or_create()`, `.update()`,
+    `bulk_update()`, `.delete()`. Receivers with another decorator (such as a
+    `disable_for_loaddata` wrapper that checks `raw` itself) are not reported. Off by
+    default: enable with `--extend-select=SIG405`.
+
+    ## Why is this bad?
+    `loaddata` saves fixture rows with `raw=True` and still sends `pre_save` and
+    `post_save`. A receiver that writes other rows then adds rows the fixture did not
+    contain (often duplicates of rows the fixture loads next, or an `IntegrityError`
+    on a one-to-one), or queries tables the fixture has not filled yet.
+
+    Django's documentation of `pre_save`/`post_save` says as much: with `raw=True`
+    "one should not query/modify other records in the database as the database might
+    not be in a consistent state yet".
+
+    It is off by default. Over the triage corpus of real Django apps and projects it
+    reported 14 receivers, every one the "create the related row when a user is
+    created" shape that Django's own tutorials teach: true by the rule, but a problem
+    only for projects that load fixtures of those models, which most never do. On by
+    default it would be the loudest rule for the least common harm.
+
+    ## Example
+    ```python
+    @receiver(post_save, sender=User)
+    def create_profile(sender, instance, created, **kwargs):
+        if created:
+            Profile.objects.create(user=instance)
+    ```
+
+    ## Use instead
+    ```python
+    @receiver(post_save, sender=User)
+    def create_profile(sender, instance, created, raw=False, **kwargs):
+        if created and not raw:
+            Profile.objects.create(user=instance)
+    ```
+    """
+
+    code = "SIG405"
+    name = "writes-rows-without-raw-check"
+    summary = "Save receiver writes other rows without checking `raw`: `loaddata` runs it on fixture rows (off by default)."
+    enabled_by_default = False
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for receiver in ctx.receivers:
+            if not receiver.listens_to("pre_save", "post_save"):
+                continue
+            function = receiver.function
+            if _reads_key(function, "raw") or wrapping_decorators(function):
+                continue
+            instances = instance_names(function)
+            for call in function.calls:
+                if call.in_lambda or manager_method(call) not in ROW_WRITES or _own_row(call, instances):
+                    continue
+                yield self.finding(
+                    call.node,
+                    f"receiver `{function.name}` writes rows with {call_text(call)} without checking `raw`: "
+                    "loaddata sends pre_save/post_save for every fixture row (raw=True), so it writes rows "
+                    "the fixture did not contain; return early when raw is true",
+                )
+                break  # one finding per receiver: the fix is one check at the top
+
+
+def _own_row(call, instances: set) -> bool:
+    """``Model.objects.filter(pk=instance.pk).update(...)``: the instance's own row,
+    which the fixture loads anyway; not another row."""
+    func = call.node.func
+    chained = func.value if isinstance(func, cst.Attribute) else None
+    if not (isinstance(chained, cst.Call) and isinstance(chained.func, cst.Attribute) and chained.func.attr.value == "filter"):
+        return False
+    for arg in chained.args:
+        value = arg.value
+        if (
+            arg.keyword is not None
+            and arg.keyword.value in ("pk", "id")
+            and isinstance(value, cst.Attribute)
+            and isinstance(value.value, cst.Name)
+            and value.value.value in instances
+            and value.attr.value in ("pk", "id")
+        ):
+            return True
+    return False
+
+
+def _reads_key(function, key: str) -> bool:
+    """Whether the receiver reads ``key``: a parameter it uses, ``kwargs[key]``,
+    ``kwargs.get(key)``, or ``kwargs`` handed on whole."""
+    if key in function.params.all_names and function.params.var_keyword != key:
+        return function.name_reads.get(key, 0) > 0
+    mapping = function.params.var_keyword
+    if mapping is None:
+        return False
+    uses = [k for base, k in function.key_reads if base == mapping]
+    uses += [_first_string(call.node) for call in function.calls if call.dotted in (f"{mapping}.get", f"{mapping}.pop")]
+    return key in uses or function.name_reads.get(mapping, 0) > len(uses)
+
+

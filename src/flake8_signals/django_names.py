@@ -52,6 +52,8 @@ MODEL_SIGNALS = frozenset(f"django.db.models.signals.{name}" for name in MODEL_S
 
 CLASS_PREPARED = "django.db.models.signals.class_prepared"
 
+SEND_METHODS = frozenset({"send", "send_robust", "asend", "asend_robust"})
+
 # SIG201 and signals that only ever fire in particular processes.
 # setting_changed is sent by override_settings in tests; its receivers reset caches of
 # the module that defines them, which do not exist before that module is imported.

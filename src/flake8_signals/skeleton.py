@@ -23,7 +23,9 @@ from typing import Iterable, Optional
 from .django_names import looks_like_app_config
 from .imports_summary import dotted as _dotted
 
-WIRING_ATTRIBUTES = frozenset({"connect", "disconnect"})
+# connect/disconnect wire receivers; a module that sends a signal itself registers its
+# own receivers before any send (SIG201), so the sending functions are kept too.
+WIRING_ATTRIBUTES = frozenset({"connect", "disconnect", "send", "send_robust", "asend", "asend_robust"})
 WIRING_NAMES = frozenset({"receiver", "Signal", "ModelSignal"})
 
 

@@ -119,3 +119,24 @@ def iter_elements(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
                 yield element.value
     else:
         yield node
+
+
+def names_in(node: cst.CSTNode) -> set:
+    """The plain names an expression reads (a lambda's own parameters excluded)."""
+    found: set = set()
+    bound: set = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+            continue
+        if isinstance(current, cst.Lambda):
+            bound.update(p.name.value for p in current.params.params)
+            stack.append(current.body)
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append(current.value)
+            continue
+        stack.extend(current.children)
+    return found - bound

@@ -8,6 +8,7 @@ from typing import Iterable, Iterator, Optional
 import libcst as cst
 
 from ..facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
+from ..syntax import dotted_name, names_in
 from .base import Finding, Rule, register
 
 
@@ -125,6 +126,37 @@ def sender_comes_from_caller(connection: Connection) -> bool:
     return any(head.value in f.params.all_names for f in function.ancestors())
 
 
+def is_test_setup(function: Function) -> bool:
+    """A pytest fixture or hook (``@pytest.fixture``, ``pytest_configure``): test
+    set-up that connects for the scope it declares, not production wiring."""
+    outer = list(function.ancestors())[-1]
+    if outer.name.startswith("pytest_"):
+        return True
+    for decorator in outer.decorators:
+        expression = decorator.decorator
+        target = expression.func if isinstance(expression, cst.Call) else expression
+        if (dotted_name(target) or "").rsplit(".", 1)[-1] == "fixture":
+            return True
+    return False
+
+
+def closes_over_arguments(connection: Connection) -> bool:
+    """A fresh receiver that uses an argument of the function making it
+    (``def on_save(...): callback(instance)`` inside ``register(callback)``): each call
+    is meant to add a receiver of its own."""
+    function = connection.function
+    receiver = connection.receiver
+    if function is None:
+        return False
+    arguments = {name for f in function.ancestors() for name in f.params.all_names} - {"self", "cls"}
+    if receiver.kind == "nested" and receiver.function is not None:
+        used = set(receiver.function.name_reads) - set(receiver.function.params.all_names)
+        return bool(used & arguments)
+    if receiver.kind in ("lambda", "partial") and receiver.node is not None:
+        return bool(names_in(receiver.node) & arguments)
+    return False
+
+
 @register
 class ConnectOutsideReady(Rule):
     """
@@ -178,7 +210,7 @@ class ConnectOutsideReady(Rule):
                 continue
             if connection.receiver.kind == "self_method" or ctx.runs_at_startup(function):
                 continue
-            if sender_comes_from_caller(connection):
+            if sender_comes_from_caller(connection) or is_test_setup(function):
                 continue
             if ctx.is_paired_with_disconnect(connection) or is_temporary_local_receiver(connection, ctx.facts):
                 continue
@@ -275,6 +307,8 @@ class ReceiverAccumulates(Rule):
                 continue
             if not connection.receiver.is_fresh_object or ctx.runs_at_startup(function):
                 continue
+            if closes_over_arguments(connection):
+                continue
             if ctx.is_paired_with_disconnect(connection):
                 continue
             yield self.finding(
@@ -319,11 +353,13 @@ class DuplicateDispatchUid(Rule):
         if ctx.app is not None:
             first_seen.update(ctx.app.earlier_dispatch_uids(ctx.facts))
         for connection in sorted(ctx.facts.connections, key=lambda c: c.order):
-            if connection.dispatch_uid is None:
+            if connection.dispatch_uid is None or disconnected_by_its_function(connection):
                 continue
             key = (connection.signal.qualname, connection.sender_key, connection.dispatch_uid)
             first = first_seen.setdefault(key, connection)
             if first is connection or not different_receivers(first, connection):
+                continue
+            if disconnected_by_its_function(first):
                 continue
             where = "" if first.module is connection.module else f" in {_display(first.module.path)}"
             yield self.finding(
@@ -332,6 +368,20 @@ class DuplicateDispatchUid(Rule):
                 f"`{connection.signal.text}` with the same sender: Django keeps only the first, so "
                 f"{describe(connection.receiver)} never runs; give it its own dispatch_uid",
             )
+
+
+def disconnected_by_its_function(connection: Connection) -> bool:
+    """A connection the same function undoes (``try: ... finally: disconnect()``, a
+    test): it holds its dispatch_uid only while that function runs."""
+    function = connection.function
+    if function is None:
+        return False
+    return any(
+        d.function is function
+        and d.signal.qualname == connection.signal.qualname
+        and (d.receiver_key == connection.receiver.key or (d.dispatch_uid and d.dispatch_uid == connection.dispatch_uid))
+        for d in connection.module.disconnections
+    )
 
 
 def different_receivers(first: Connection, second: Connection) -> bool:

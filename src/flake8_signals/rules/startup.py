@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..django_names import REQUEST_BOUND_SIGNALS, TEST_ONLY_SIGNALS
+import libcst as cst
+
+from ..django_names import REQUEST_BOUND_SIGNALS, SEND_METHODS, TEST_ONLY_SIGNALS
 from .base import Finding, Rule, register
 
 
@@ -15,6 +17,19 @@ def _defined_here(connection, facts) -> bool:
     return signal.origin == "custom" and signal.short_name in facts.local_signals and (
         signal.qualname == facts.qualify_local(signal.short_name)
     )
+
+
+def _signals_sent_here(facts) -> set:
+    """Signals this module sends itself (``layout_variables.send(...)``): whoever makes
+    it send has imported it, so its own receivers are connected first."""
+    sent = set()
+    for call in facts.calls:
+        func = call.node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in SEND_METHODS:
+            signal = facts.signal_of(func.value)
+            if signal is not None:
+                sent.add(signal.qualname)
+    return sent
 
 
 @register
@@ -64,9 +79,13 @@ class NotImportedAtStartup(Rule):
         module = ctx.facts.module_name
         if app is None or module is None:
             return
+        sent_here = _signals_sent_here(ctx.facts)
         registrations = [
             c for c in ctx.facts.connections
-            if c.function is None and not _defined_here(c, ctx.facts) and c.signal.qualname not in TEST_ONLY_SIGNALS
+            if c.function is None
+            and not _defined_here(c, ctx.facts)
+            and c.signal.qualname not in sent_here
+            and c.signal.qualname not in TEST_ONLY_SIGNALS
         ]
         if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
             return
@@ -77,9 +96,15 @@ class NotImportedAtStartup(Rule):
             return
         imported_later = app.mentioned_elsewhere(module)
         if imported_later:
-            # imported by a view, the URLconf or named in MIDDLEWARE: loaded before the
-            # first request, so only receivers of process-independent signals can miss
-            registrations = [c for c in registrations if c.signal.qualname not in REQUEST_BOUND_SIGNALS]
+            # Imported by a view, the URLconf, a task module or named in MIDDLEWARE: the
+            # receivers exist in the processes that load it. They miss sends only in
+            # other processes, which is known for Django's own process-independent
+            # signals (a worker saving a model); for request-bound and third-party or
+            # project signals, whose send sites we cannot place, it is unknown.
+            registrations = [
+                c for c in registrations
+                if c.signal.origin == "builtin" and c.signal.qualname not in REQUEST_BOUND_SIGNALS
+            ]
         apps_module = f"{app.package}.apps" if app.package else "apps"
         if app.has_apps_module():
             fix = f"import it from ready() in {apps_module}"

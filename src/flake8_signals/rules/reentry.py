@@ -18,6 +18,7 @@ from ..analysis import (
     manager_method,
     wrapping_decorators,
 )
+from ..syntax import attribute_names
 from .base import Finding, Rule, register
 
 CREATED_GUARD = ("created",)
@@ -135,6 +136,8 @@ class UnguardedCreateInPostSave(Rule):
                 if guarded_by(call.guards, *CREATED_GUARD) or guarded_by(call.guards, *EXISTENCE_CHECKS):
                     continue
                 if manager_method(call) in ("create", "bulk_create"):
+                    if _looks_up_existing_rows_first(call, function):
+                        continue
                     what = "creates rows"
                 elif is_mail_call(call, ctx.facts):
                     what = "sends mail"
@@ -193,6 +196,22 @@ class M2MChangedIgnoresAction(Rule):
                 f"m2m_changed receiver `{function.name}` never reads `action`, so it runs for pre_* and "
                 "post_* alike (twice per change); check `action` (e.g. `if action == \"post_add\":`)",
             )
+
+
+def _looks_up_existing_rows_first(create, function) -> bool:
+    """``existing = M.objects.filter(...)`` ... ``M.objects.bulk_create(missing)``: the
+    receiver reads which rows of that model exist before it creates, a hand-written
+    get_or_create."""
+    model = attribute_names(create.node.func)[:1]
+    if not model:
+        return False
+    for call in function.calls:
+        if call.order >= create.order:
+            break
+        names = attribute_names(call.node.func)
+        if names[:1] == model and manager_method(call) not in (None, "create", "bulk_create"):
+            return True
+    return False
 
 
 def _can_receive_m2m_changed(receiver, ctx) -> bool:

@@ -54,3 +54,13 @@ def test_an_edited_start_up_module_is_read_again(tmp_path):
     os.utime(apps, ns=(time.time_ns(), time.time_ns() + 10**9))
     time.sleep(1.1)  # app views look for edits at most once a second
     assert sig201_lines() == []
+
+
+def test_only_modules_that_connect_an_imported_name_feed_the_receiver_map():
+    from flake8_signals.project import connects_an_imported_name
+
+    assert connects_an_imported_name("from .handlers import on_saved\npost_save.connect(on_saved)\n")
+    assert connects_an_imported_name("from . import handlers\npost_save.connect(handlers.on_saved)\n")
+    assert connects_an_imported_name("from .handlers import (\n    other,\n    on_saved,\n)\nx.connect(receiver=on_saved)\n")
+    assert not connects_an_imported_name("def on_saved(**kw): pass\npost_save.connect(on_saved)\n")
+    assert not connects_an_imported_name("import socket\nsock.connect(address)\n")

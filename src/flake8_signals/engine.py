@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import queue
 import sys
 import threading
 from collections import Counter
@@ -106,33 +107,60 @@ def collector_paused():
 CACHE = FactsCache()
 
 
+class _DeepStackWorker:
+    """One long-lived thread with a deep stack that runs analyses one at a time (starting
+    a thread with a large stack for every file would cost more than many analyses)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: Optional[threading.Thread] = None
+        self._owner_pid = 0
+
+    def run(self, function: Callable[..., T], *args) -> T:
+        with _deep_lock:  # the recursion limit is a process-wide setting
+            self._ensure_thread()
+            previous_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION_LIMIT))
+            try:
+                done: queue.SimpleQueue = queue.SimpleQueue()
+                self._jobs.put((function, args, done))
+                ok, value = done.get()
+            finally:
+                sys.setrecursionlimit(previous_limit)
+        if not ok:
+            raise value
+        return value
+
+    def _ensure_thread(self) -> None:
+        # flake8 -j forks worker processes: a thread does not survive a fork.
+        if self._thread is not None and self._thread.is_alive() and self._owner_pid == os.getpid():
+            return
+        self._jobs = queue.SimpleQueue()
+        previous_size = threading.stack_size()
+        threading.stack_size(DEEP_STACK_BYTES)
+        try:
+            self._thread = threading.Thread(target=self._serve, name="flake8-signals", daemon=True)
+            self._thread.start()
+        finally:
+            threading.stack_size(previous_size)
+        self._owner_pid = os.getpid()
+
+    def _serve(self) -> None:
+        jobs = self._jobs
+        while True:
+            function, args, done = jobs.get()
+            try:
+                done.put((True, function(*args)))
+            except BaseException as error:  # handed to the caller, which decides
+                done.put((False, error))
+
+
+_DEEP = _DeepStackWorker()
+
+
 def run_deep(function: Callable[..., T], *args) -> T:
     """``function(*args)`` on a thread with a deep stack; its exception is re-raised here."""
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as error:  # handed to the caller, which decides
-            outcome["error"] = error
-
-    with _deep_lock:  # the stack size and the recursion limit are process-wide settings
-        previous_size = threading.stack_size()
-        previous_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION_LIMIT))
-        try:
-            threading.stack_size(DEEP_STACK_BYTES)
-            try:
-                worker = threading.Thread(target=target, name="flake8-signals", daemon=True)
-                worker.start()
-            finally:
-                threading.stack_size(previous_size)
-            worker.join()
-        finally:
-            sys.setrecursionlimit(previous_limit)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    return _DEEP.run(function, *args)
 
 
 def check_source(text: str, path: str, options: Options, tree=None) -> list[tuple[int, int, str]]:
@@ -170,35 +198,6 @@ def reset_caches() -> None:
 
     global CACHE
     CACHE = FactsCache()
-
-
-def run_deep(function: Callable[..., T], *args) -> T:
-    """``function(*args)`` on a thread with a deep stack; its exception is re-raised here."""
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as error:  # handed to the caller, which decides
-            outcome["error"] = error
-
-    with _deep_lock:  # the stack size and the recursion limit are process-wide settings
-        previous_size = threading.stack_size()
-        previous_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION_LIMIT))
-        try:
-            threading.stack_size(DEEP_STACK_BYTES)
-            try:
-                worker = threading.Thread(target=target, name="flake8-signals", daemon=True)
-                worker.start()
-            finally:
-                threading.stack_size(previous_size)
-            worker.join()
-        finally:
-            sys.setrecursionlimit(previous_limit)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
     project.DISK = project.DiskCache()
     project.APPS.clear()
     project.SUMMARIES.clear()

@@ -123,6 +123,22 @@ def module_name_for(path: str, root: str) -> Optional[str]:
     return ".".join(parts) if parts and all(parts) else None
 
 
+CONNECTED_NAME = re.compile(r"\.connect\(\s*(?:receiver\s*=\s*)?([A-Za-z_]\w*)")
+
+
+def connects_an_imported_name(text: str) -> bool:
+    """Whether a module may pass an imported name to ``.connect()`` (``connect(on_saved)``
+    with ``from .handlers import on_saved``, ``connect(handlers.on_saved)``), judged from
+    the text alone, so that only such modules get a libcst parse for the project's
+    receiver map. Generous: a name also imported counts, wherever the import is."""
+    for name in set(CONNECTED_NAME.findall(text)):
+        if re.search(rf"^\s*(?:from\s+\S+\s+)?import\b[^\n]*\b{name}\b", text, re.MULTILINE):
+            return True
+        if re.search(rf"\bimport\s*\([^)]*\b{name}\b", text):  # from x import (\n a,\n b)
+            return True
+    return False
+
+
 # -- one app ------------------------------------------------------------------------------
 
 
@@ -420,6 +436,8 @@ class AppView:
             text = self._read(path)
             if not text or ".connect(" not in text or not might_wire_signals(text):
                 continue
+            if not connects_an_imported_name(text):
+                continue  # its receivers are its own: the rules see them when it is checked
             module = self.module_name_of(path)
             facts = self.facts_of(module) if module else None
             for connection in facts.connections if facts is not None else ():

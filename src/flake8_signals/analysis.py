@@ -177,6 +177,10 @@ class Chain:
     def text(self) -> str:
         return " -> ".join(self.steps)
 
+    def via(self) -> str:
+        """`` (via helper() -> requests.get())`` when a helper leads there, else empty."""
+        return "" if len(self.steps) == 1 else f" (via {self.text()})"
+
 
 Resolver = Callable[[CallSite, ModuleFacts], Optional[tuple]]  # -> (facts, function)
 Target = Callable[[CallSite, ModuleFacts], Optional[str]]  # -> the target's name, or None

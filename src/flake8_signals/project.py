@@ -264,18 +264,28 @@ class AppView:
 
     def _startup_closure(self) -> tuple:
         if self._startup is None:
-            scope = self.package.split(".")[0] if self._is_installed_package() else ""
-            key = (self.root, scope, self.startup_extra)
-            cached = CLOSURES.get(key)
-            if cached is None or any(signature(path) != seen for path, seen in cached[2].items()):
-                reads_before = dict(self._depends_on)
-                self._depends_on = {}
-                closure, unknown = self._compute_startup()
-                cached = CLOSURES[key] = (closure, unknown, dict(self._depends_on))
-                self._depends_on.update(reads_before)
-            self._depends_on.update(cached[2])
-            self._startup = cached[:2]
+            self._startup = self._shared(CLOSURES, self._project_key() + (self.startup_extra,), self._compute_startup)
         return self._startup
+
+    def _project_key(self) -> tuple:
+        scope = self.package.split(".")[0] if self._is_installed_package() else ""
+        return (self.root, scope)
+
+    def _shared(self, store: dict, key: tuple, compute):
+        """A value derived from the project's files, shared by every app view of the
+        project and recomputed when a file it read has changed; the files it read join
+        this view's dependencies (see ``refresh``)."""
+        cached = store.get(key)
+        if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
+            reads_before = self._depends_on
+            self._depends_on = {}
+            try:
+                value = compute()
+                cached = store[key] = (value, dict(self._depends_on))
+            finally:
+                self._depends_on = {**reads_before, **self._depends_on}
+        self._depends_on.update(cached[1])
+        return cached[0]
 
     def _compute_startup(self) -> tuple:
         packages = self.project_app_packages()
@@ -415,17 +425,7 @@ class AppView:
         connects by name (``post_save.connect(handlers.on_saved)`` in a models module,
         another app's ready()), built once per project and process."""
         if self._wired is None:
-            scope = self.package.split(".")[0] if self._is_installed_package() else ""
-            key = (self.root, scope)
-            cached = WIRED.get(key)
-            if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
-                reads_before = dict(self._depends_on)
-                self._depends_on = {}
-                wired = self._compute_wired()
-                cached = WIRED[key] = (wired, dict(self._depends_on))
-                self._depends_on.update(reads_before)
-            self._depends_on.update(cached[1])
-            self._wired = cached[0]
+            self._wired = self._shared(WIRED, self._project_key(), self._compute_wired)
         return self._wired
 
     def _compute_wired(self) -> dict:
@@ -451,25 +451,18 @@ class AppView:
     def model_index(self) -> tuple:
         """(names of model classes the project defines, names used as ``through=`` models),
         read from the text of the project's files once per project and process."""
-        scope = self.package.split(".")[0] if self._is_installed_package() else ""
-        key = (self.root, scope)
-        cached = MODELS.get(key)
-        if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
-            reads_before = dict(self._depends_on)
-            self._depends_on = {}
-            models: set = set()
-            through: set = set()
-            for path in self.project_files():
-                text = self._read(path) or ""
-                in_models = os.path.basename(path) == "models.py" or os.path.basename(os.path.dirname(path)) == "models"
-                if in_models:
-                    models.update(CLASS_STATEMENT.findall(text))
-                for quoted, plain in THROUGH_ARGUMENT.findall(text):
-                    through.add((quoted or plain).rsplit(".", 1)[-1])
-            cached = MODELS[key] = ((frozenset(models), frozenset(through)), dict(self._depends_on))
-            self._depends_on.update(reads_before)
-        self._depends_on.update(cached[1])
-        return cached[0]
+        return self._shared(MODELS, self._project_key(), self._compute_model_index)
+
+    def _compute_model_index(self) -> tuple:
+        models: set = set()
+        through: set = set()
+        for path in self.project_files():
+            text = self._read(path) or ""
+            if os.path.basename(path) == "models.py" or os.path.basename(os.path.dirname(path)) == "models":
+                models.update(CLASS_STATEMENT.findall(text))
+            for quoted, plain in THROUGH_ARGUMENT.findall(text):
+                through.add((quoted or plain).rsplit(".", 1)[-1])
+        return frozenset(models), frozenset(through)
 
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
         """Functions of ``facts`` that ready() (or start-up module code) calls from other modules."""

@@ -71,7 +71,7 @@ class BlockingReceiver(Rule):
             if function.is_async:
                 continue
             for call, chain in finder.chains(function, ctx.facts):
-                via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
+                via = chain.via()
                 if chain.after_commit:
                     why = (
                         "which still blocks inside transaction.on_commit(): Django runs the callback in "
@@ -192,7 +192,7 @@ class TaskOutsideOnCommit(Rule):
                 continue
             function = receiver.function
             for call, chain in finder.chains(function, ctx.facts):
-                via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
+                via = chain.via()
                 yield self.finding(
                     call.node,
                     f"receiver `{function.name}` enqueues {chain.target}{via} while the sender's transaction "
@@ -244,7 +244,7 @@ class FileDeletedBeforeCommit(Rule):
                 continue
             function = receiver.function
             for call, chain in finder.chains(function, ctx.facts):
-                via = "" if len(chain.steps) == 1 else f" (via {chain.text()})"
+                via = chain.via()
                 yield self.finding(
                     call.node,
                     f"delete receiver `{function.name}` removes a file with {chain.target}{via} inside the "

@@ -64,3 +64,10 @@ def test_only_modules_that_connect_an_imported_name_feed_the_receiver_map():
     assert connects_an_imported_name("from .handlers import (\n    other,\n    on_saved,\n)\nx.connect(receiver=on_saved)\n")
     assert not connects_an_imported_name("def on_saved(**kw): pass\npost_save.connect(on_saved)\n")
     assert not connects_an_imported_name("import socket\nsock.connect(address)\n")
+
+
+def test_receivers_passed_by_keyword_after_other_arguments_count():
+    from flake8_signals.project import connects_an_imported_name
+
+    text = "from .handlers import on_saved\npost_save.connect(\n    dispatch_uid='x',\n    receiver=on_saved,\n    sender=Order,\n)\n"
+    assert connects_an_imported_name(text)

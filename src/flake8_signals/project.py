@@ -123,15 +123,17 @@ def module_name_for(path: str, root: str) -> Optional[str]:
     return ".".join(parts) if parts and all(parts) else None
 
 
-CONNECTED_NAME = re.compile(r"\.connect\(\s*(?:receiver\s*=\s*)?([A-Za-z_]\w*)")
+CONNECT_CALL = re.compile(r"\.connect\(([^)]{0,400})")
+IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
 
 
 def connects_an_imported_name(text: str) -> bool:
     """Whether a module may pass an imported name to ``.connect()`` (``connect(on_saved)``
-    with ``from .handlers import on_saved``, ``connect(handlers.on_saved)``), judged from
-    the text alone, so that only such modules get a libcst parse for the project's
-    receiver map. Generous: a name also imported counts, wherever the import is."""
-    for name in set(CONNECTED_NAME.findall(text)):
+    with ``from .handlers import on_saved``, ``connect(receiver=handlers.on_saved, ...)``),
+    judged from the text alone, so that only such modules get a libcst parse for the
+    project's receiver map. Generous: any name in the arguments that is also imported."""
+    names = {name for arguments in CONNECT_CALL.findall(text) for name in IDENTIFIER.findall(arguments)}
+    for name in names:
         if re.search(rf"^\s*(?:from\s+\S+\s+)?import\b[^\n]*\b{name}\b", text, re.MULTILINE):
             return True
         if re.search(rf"\bimport\s*\([^)]*\b{name}\b", text):  # from x import (\n a,\n b)

@@ -75,6 +75,8 @@ class SaveInSaveReceiver(Rule):
             for call in function.calls:
                 if call.method != "save" or call.in_lambda or not called_on(call, instances):
                     continue
+                if _disconnected_before(call, function, ctx.facts):
+                    continue  # post_save.disconnect(this receiver) ... save() ... connect()
                 if in_pre_save:
                     why = "sends pre_save again and calls this receiver again: unbounded recursion"
                 elif (
@@ -196,6 +198,15 @@ class M2MChangedIgnoresAction(Rule):
                 f"m2m_changed receiver `{function.name}` never reads `action`, so it runs for pre_* and "
                 "post_* alike (twice per change); check `action` (e.g. `if action == \"post_add\":`)",
             )
+
+
+def _disconnected_before(call, function, facts) -> bool:
+    """The receiver switches itself off before saving (``post_save.disconnect(...)``
+    earlier in its body): the save sends the signal without calling it again."""
+    return any(
+        d.function is function and d.call.order < call.order and d.signal.short_name in ("pre_save", "post_save")
+        for d in facts.disconnections
+    )
 
 
 def _looks_up_existing_rows_first(create, function) -> bool:

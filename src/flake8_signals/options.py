@@ -93,22 +93,6 @@ def spec_already_registered(parser) -> bool:
     return OPTION_SPECS[0].flag in known
 
 
-def _names(value) -> frozenset:
-    """Items of a comma-separated option: a string, a list, or (flake8 5's appending
-    ``--extend-select``) a list of lists."""
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        value = value.split(",")
-    items = set()
-    for item in value:
-        if isinstance(item, (list, tuple)):
-            items |= _names(item)
-        elif item and item.strip():
-            items.add(item.strip())
-    return frozenset(items)
-
-
 class OptionError(ValueError):
     """A malformed option value; flake8 shows it as a usage error."""
 
@@ -118,8 +102,8 @@ def split_items(raw) -> list[str]:
     two commas (``a,,b``) is kept as ``""`` so that it can be rejected."""
     if raw is None:
         return []
-    if not isinstance(raw, str):
-        return [item.strip() for item in raw]
+    if not isinstance(raw, str):  # already split by flake8; lists of lists from flake8 5's appending options
+        return [item for part in raw for item in split_items(part)]
     items: list[str] = []
     for line in raw.splitlines():  # a config value may list one item per line
         line = line.strip().rstrip(",").strip()  # "a.b," and blank lines
@@ -151,5 +135,7 @@ def options_from(namespace) -> Options:
         blocking_calls=frozenset(split_items(getattr(namespace, "signals_blocking_calls", None))),
         task_calls=frozenset(split_items(getattr(namespace, "signals_task_calls", None))),
         startup_modules=tuple(sorted(set(split_items(getattr(namespace, "signals_startup_modules", None))))),
-        named_codes=_names(getattr(namespace, "select", None)) | _names(getattr(namespace, "extend_select", None)),
+        named_codes=frozenset(
+            item for name in ("select", "extend_select") for item in split_items(getattr(namespace, name, None)) if item
+        ),
     )

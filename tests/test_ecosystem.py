@@ -41,7 +41,8 @@ def test_pre_commit_hook_fails_a_commit_with_a_signal_pitfall(tmp_path):
     _git("config", "user.email", "dev@example.com", cwd=repo)
     _git("config", "user.name", "Dev", cwd=repo)
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {ROOT}\n    rev: {head.stdout.strip()}\n    hooks:\n      - id: flake8-signals\n"
+        f"repos:\n  - repo: {ROOT}\n    rev: {head.stdout.strip()}\n    hooks:\n"
+        "      - id: flake8-signals\n      - id: flake8-signals-check\n"
     )
     (repo / "receivers.py").write_text(PITFALL)
     _git("add", ".", cwd=repo)
@@ -52,7 +53,8 @@ def test_pre_commit_hook_fails_a_commit_with_a_signal_pitfall(tmp_path):
         cwd=repo, env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "receivers.py:3:1: SIG102" in result.stdout
+    # both hooks report it: the flake8 one and the standalone command
+    assert result.stdout.count("receivers.py:3:1: SIG102") == 2, result.stdout
 
     (repo / "receivers.py").write_text("def on_saved(sender, **kwargs):\n    pass\n")
     clean = subprocess.run(
@@ -69,7 +71,7 @@ def test_pre_commit_hook_fails_a_commit_with_a_signal_pitfall(tmp_path):
         cwd=repo, env=env, capture_output=True, text=True, timeout=900,
     )
     assert broken.returncode == 1, broken.stdout + broken.stderr
-    assert "broken.py:2:" in broken.stdout and "E999" in broken.stdout
+    assert broken.stdout.count("E999") == 2, broken.stdout  # each hook fails on it
 
 
 class LanguageServer:

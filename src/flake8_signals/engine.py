@@ -167,13 +167,20 @@ def check_source(text: str, path: str, options: Options, tree=None) -> list[tupl
     """Findings for one file as (line, column, message), sorted and de-duplicated.
 
     ``tree`` is flake8's ``ast`` of the same text: it locates findings cheaply."""
-    from .plugin import might_wire_signals
     from .project import app_view_for
 
     app = app_view_for(path, options)
-    if not might_wire_signals(text) and (app is None or not app.may_wire_receivers_in(path)):
+    if not needs_analysis(text, path, app):
         return []
     return run_deep(_analyse, text, path, options, tree, app)
+
+
+def needs_analysis(text: str, path: str, app=None) -> bool:
+    """The cheap pre-check: False when no rule can report anything in this file (it
+    wires no signal and no other module connects one of its functions)."""
+    from .plugin import might_wire_signals
+
+    return might_wire_signals(text) or (app is not None and app.may_wire_receivers_in(path))
 
 
 def _analyse(text: str, path: str, options: Options, tree, app) -> list[tuple[int, int, str]]:

@@ -1,0 +1,371 @@
+"""``flake8-signals check``: the plugin's findings without the rest of flake8.
+
+The same engine (``engine.check_source``) and the same options as the flake8 plugin,
+for teams that run ruff instead of flake8, and for CI that wants only these codes
+fast: flake8 also runs pycodestyle and pyflakes over every file, which costs far
+more than this analysis. Semantics follow flake8's: ``# noqa`` (bare, or naming codes
+or prefixes) on any line of the statement, ``--select``/``--ignore``/``--extend-*``
+with the longest matching prefix winning, opt-in codes reported only when named, a
+``[flake8]`` section in setup.cfg, tox.ini or .flake8 (and ``[tool.flake8-signals]``
+in pyproject.toml), exit status 1 when something is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import configparser
+import io
+import json
+import os
+import re
+import sys
+import tokenize
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional, Sequence
+
+from .options import OPTION_SPECS, OptionError, Options, options_from, validate
+from .rules import OFF_BY_DEFAULT
+
+NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
+SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", ".eggs", "build", "dist"}
+CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
+FORMATS = ("default", "json", "github")
+
+
+@dataclass(frozen=True)
+class Result:
+    path: str
+    line: int
+    column: int  # 1-based, as flake8 prints it
+    code: str
+    text: str  # the message without the code
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "column": self.column, "code": self.code, "message": self.text}
+
+
+# -- configuration --------------------------------------------------------------------
+
+
+def read_config(directory: str) -> dict:
+    """Settings from the first of setup.cfg/tox.ini/.flake8 with a [flake8] section in
+    ``directory`` or above, then ``[tool.flake8-signals]`` of pyproject.toml there."""
+    settings: dict = {}
+    current = os.path.abspath(directory)
+    while True:
+        for name in CONFIG_FILES:
+            path = os.path.join(current, name)
+            if os.path.isfile(path):
+                parser = configparser.RawConfigParser()
+                try:
+                    parser.read(path, encoding="utf-8")
+                except configparser.Error:
+                    continue
+                if parser.has_section("flake8"):
+                    settings.update({key.replace("_", "-"): value for key, value in parser.items("flake8")})
+                    settings.update(_pyproject(current))
+                    return settings
+        pyproject = _pyproject(current)
+        if pyproject:
+            return pyproject
+        parent = os.path.dirname(current)
+        if parent == current:
+            return settings
+        current = parent
+
+
+def _pyproject(directory: str) -> dict:
+    path = os.path.join(directory, "pyproject.toml")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: only the [flake8] files are read
+        return {}
+    with open(path, "rb") as handle:
+        try:
+            table = tomllib.load(handle).get("tool", {}).get("flake8-signals", {})
+        except tomllib.TOMLDecodeError:
+            return {}
+    return {key.replace("_", "-"): ",".join(value) if isinstance(value, list) else str(value) for key, value in table.items()}
+
+
+# -- which codes are reported -------------------------------------------------------------
+
+
+def _codes(value: Optional[str]) -> list:
+    return [item for item in re.split(r"[,\s]+", value or "") if item]
+
+
+# flake8's own plugins' codes: selected by default next to ours when --select is not given.
+DEFAULT_SELECT = ("SIG", "E", "W", "F", "C90")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """flake8's decision for one code: explicit choices (--select, --extend-select,
+    --ignore, --extend-ignore) beat the defaults, and between two of the same kind the
+    longer prefix wins; opt-in codes are reported only when named."""
+
+    explicit_select: tuple
+    default_select: tuple  # empty when --select is given
+    explicit_ignore: tuple
+    default_ignore: tuple
+    options: Options
+
+    def reports(self, code: str) -> bool:
+        if code in OFF_BY_DEFAULT and not self.options.opted_in(code):
+            return False
+        chosen = _longest(code, self.explicit_select)
+        refused = _longest(code, self.explicit_ignore)
+        if chosen is not None:
+            return refused is None or len(chosen) > len(refused)
+        chosen = _longest(code, self.default_select)
+        if chosen is None or refused is not None:
+            return False
+        refused = _longest(code, self.default_ignore)
+        return refused is None or len(chosen) > len(refused)
+
+
+def _longest(code: str, prefixes: Iterable[str]) -> Optional[str]:
+    matches = [prefix for prefix in prefixes if code.startswith(prefix)]
+    return max(matches, key=len) if matches else None
+
+
+def selection_from(args: argparse.Namespace, options: Options) -> Selection:
+    select = _codes(args.select)
+    ignore = _codes(args.ignore)
+    extend_ignore = _codes(args.extend_ignore)
+    return Selection(
+        explicit_select=tuple(select + _codes(args.extend_select)),
+        default_select=() if args.select is not None else DEFAULT_SELECT,
+        explicit_ignore=tuple(ignore + extend_ignore),
+        default_ignore=() if args.ignore is not None else FLAKE8_DEFAULT_IGNORE + tuple(sorted(OFF_BY_DEFAULT)),
+        options=options,
+    )
+
+
+# -- one file ------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def noqa_lines(text: str) -> dict:
+    """line -> the text searched for ``# noqa``, exactly as flake8 maps it: a token that
+    spans lines (a multi-line string) makes one range of them; anything else is its line."""
+    lines = text.splitlines(True)
+    mapping: dict = {}
+    low, high = len(lines) + 2, -1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            low, high = min(low, token.start[0]), max(high, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                joined = "".join(lines[low - 1 : high])
+                mapping.update(dict.fromkeys(range(low, high + 1), joined))
+                low, high = len(lines) + 2, -1
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return mapping
+
+
+def silenced(code: str, statement: str) -> bool:
+    for match in NOQA.finditer(statement):
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        if any(code.startswith(named) for named in _codes(codes.upper())):
+            return True
+    return False
+
+
+def check_text(text: str, path: str, options: Options, selection: Selection) -> list:
+    from .engine import check_source, needs_analysis
+    from .project import app_view_for
+
+    report_syntax_errors = selection.reports("E999")
+    if not report_syntax_errors and not needs_analysis(text, path, app_view_for(path, options)):
+        return []  # nothing to find, and no need to parse it to say so
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None) or 1
+        offset = getattr(error, "offset", None)
+        column = offset + 1 if offset else 1  # where flake8 puts its E999
+        message = f"{type(error).__name__}: {getattr(error, 'msg', error)}"
+        return [Result(path, line, column, "E999", message)] if report_syntax_errors else []
+    try:
+        findings = check_source(text, path, options, tree)
+    except Exception as error:  # the same safety net as the plugin
+        from .plugin import _analysis_failed
+
+        findings = [(1, 0, _analysis_failed(error))]
+    statements = None
+    results = []
+    for line, column, message in findings:
+        code, _, rest = message.partition(" ")
+        if not selection.reports(code):
+            continue
+        if statements is None:
+            statements = noqa_lines(text)
+            physical = text.splitlines(True)
+        if silenced(code, statements.get(line, physical[line - 1] if 0 < line <= len(physical) else "")):
+            continue
+        results.append(Result(path, line, column + 1, code, rest))
+    return results
+
+
+def check_file(path: str, options: Options, selection: Selection) -> list:
+    try:
+        with open(path, "rb") as handle:
+            text = decode(handle.read())
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return [Result(path, 1, 1, "E902", f"{type(error).__name__}: {error}")] if selection.reports("E902") else []
+    return check_text(text, path, options, selection)
+
+
+# -- many files ------------------------------------------------------------------------------
+
+
+def python_files(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+    import fnmatch
+
+    def excluded(path: str) -> bool:
+        name = os.path.basename(path.rstrip(os.sep))
+        return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(path, pattern) for pattern in exclude)
+
+    for path in paths:
+        if os.path.isdir(path):
+            for directory, folders, files in os.walk(path):
+                folders[:] = sorted(
+                    f for f in folders if f not in SKIPPED_DIRECTORIES and not excluded(os.path.join(directory, f))
+                )
+                for name in sorted(files):
+                    full = os.path.join(directory, name)
+                    if name.endswith(".py") and not excluded(full):
+                        yield full  # as flake8 prints it: joined to the path given
+        elif not excluded(path):
+            yield path
+
+
+_WORKER_STATE: dict = {}
+
+
+def _init_worker(options: Options, selection: Selection) -> None:
+    _WORKER_STATE["options"] = options
+    _WORKER_STATE["selection"] = selection
+
+
+def _check_in_worker(path: str) -> list:
+    return check_file(path, _WORKER_STATE["options"], _WORKER_STATE["selection"])
+
+
+def check_paths(files: list, options: Options, selection: Selection, jobs: int, progress) -> list:
+    results: list = []
+    if jobs > 1 and len(files) > 1:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(jobs, initializer=_init_worker, initargs=(options, selection)) as pool:
+            for done, found in enumerate(pool.imap(_check_in_worker, files, chunksize=8), 1):
+                results.extend(found)
+                progress(done, len(files))
+    else:
+        for done, path in enumerate(files, 1):
+            results.extend(check_file(path, options, selection))
+            progress(done, len(files))
+    return sorted(results, key=lambda r: (r.path, r.line, r.column, r.code))
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def render(results: list, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps([result.as_json() for result in results], indent=2) + "\n"
+    if output_format == "github":
+        return "".join(
+            f"::error file={r.path},line={r.line},col={r.column},title={r.code}::{r.code} {_escape(r.text)}\n"
+            for r in results
+        )
+    return "".join(f"{r.path}:{r.line}:{r.column}: {r.code} {r.text}\n" for r in results)
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _progress_on(stream):
+    if not stream.isatty():
+        return lambda done, total: None
+
+    def show(done: int, total: int) -> None:
+        if total >= 50 and (done % 25 == 0 or done == total):
+            stream.write(f"\rflake8-signals: {done}/{total} files")
+            if done == total:
+                stream.write("\r" + " " * 40 + "\r")
+            stream.flush()
+
+    return show
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flake8-signals", description="Catch Django signal mistakes.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="report SIG findings, like flake8 --select=SIG, without flake8's other checks")
+    check.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .); - reads standard input")
+    check.add_argument("--select", default=None)
+    check.add_argument("--ignore", default=None)
+    check.add_argument("--extend-select", default=None)
+    check.add_argument("--extend-ignore", default=None)
+    check.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip")
+    check.add_argument("--format", choices=FORMATS, default="default", dest="output_format")
+    check.add_argument("-j", "--jobs", default="auto", help="processes to use (default: one per CPU)")
+    check.add_argument("--stdin-display-name", default="stdin")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    for spec in OPTION_SPECS:
+        check.add_argument(spec.flag, default=None, help=spec.help)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    config = {} if args.isolated else read_config(os.getcwd())
+    for key in ("select", "ignore", "extend-select", "extend-ignore", "exclude", *(s.flag[2:] for s in OPTION_SPECS)):
+        dest = key.replace("-", "_")
+        if getattr(args, dest) is None and key in config:
+            setattr(args, dest, config[key])
+    try:
+        validate(args)
+    except OptionError as error:
+        parser.error(str(error))
+    selection_args = argparse.Namespace(select=_codes(args.select), extend_select=_codes(args.extend_select))
+    named = options_from(selection_args).named_codes
+    options = options_from(args)
+    options = Options(options.blocking_calls, options.task_calls, options.startup_modules, named)
+    selection = selection_from(args, options)
+
+    if args.paths == ["-"]:
+        results = check_text(decode(sys.stdin.buffer.read()), args.stdin_display_name, options, selection)
+    else:
+        exclude = _codes(args.exclude.replace(",", " ")) if args.exclude else []
+        files = list(python_files(args.paths, exclude))
+        jobs = (os.cpu_count() or 1) if args.jobs == "auto" else max(1, int(args.jobs))
+        results = check_paths(files, options, selection, jobs, _progress_on(sys.stderr))
+    sys.stdout.write(render(results, args.output_format))
+    return 1 if results else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

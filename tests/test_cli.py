@@ -51,10 +51,19 @@ def test_check_reports_exactly_what_the_flake8_plugin_reports(target, args, cwd)
     plugin = run_flake8_default_format(*args, target, cwd=cwd)
     standalone = run_check("--isolated", *args, target, cwd=cwd)
     assert "Traceback" not in standalone.stderr, standalone.stderr
-    expected = [line for line in lines_of(plugin.stdout) if ": SIG" in line or ": E9" in line]
+    expected = [_comparable(line) for line in lines_of(plugin.stdout) if ": SIG" in line or ": E9" in line]
     assert expected, "the comparison needs findings"
-    assert lines_of(standalone.stdout) == expected
+    assert [_comparable(line) for line in lines_of(standalone.stdout)] == expected
     assert standalone.returncode == 1
+
+
+def _comparable(line: str) -> str:
+    """A finding as compared: whole for SIG codes; for E999, where flake8 versions put
+    the column differently, path, line and code."""
+    if ": E999 " in line:
+        path, row = line.split(":")[:2]
+        return f"{path}:{row}: E999"
+    return line
 
 
 def test_exit_status_is_zero_when_nothing_is_found(tmp_path):

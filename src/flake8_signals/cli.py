@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
 
 from .options import OPTION_SPECS, OptionError, Options, options_from, validate
+from .project import decode_source
 from .rules import OFF_BY_DEFAULT
 
 NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -160,12 +161,6 @@ def selection_from(args: argparse.Namespace, options: Options) -> Selection:
 # -- one file ------------------------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    text = data.decode(encoding)
-    return text[1:] if text.startswith("\ufeff") else text
-
-
 def noqa_lines(text: str) -> dict:
     """line -> the text searched for ``# noqa``, exactly as flake8 maps it: a token that
     spans lines (a multi-line string) makes one range of them; anything else is its line."""
@@ -235,7 +230,7 @@ def check_text(text: str, path: str, options: Options, selection: Selection) -> 
 def check_file(path: str, options: Options, selection: Selection) -> list:
     try:
         with open(path, "rb") as handle:
-            text = decode(handle.read())
+            text = decode_source(handle.read())
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
         return [Result(path, 1, 1, "E902", f"{type(error).__name__}: {error}")] if selection.reports("E902") else []
     return check_text(text, path, options, selection)
@@ -461,7 +456,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     selection = selection_from(args, options)
 
     if args.paths == ["-"]:
-        results = check_text(decode(sys.stdin.buffer.read()), args.stdin_display_name, options, selection)
+        results = check_text(decode_source(sys.stdin.buffer.read()), args.stdin_display_name, options, selection)
     else:
         exclude = _codes(args.exclude.replace(",", " ")) if args.exclude else []
         files = list(python_files(args.paths, exclude))

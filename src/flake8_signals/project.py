@@ -64,14 +64,15 @@ class DiskCache:
             return entry[1]
         try:
             with open(path, "rb") as handle:
-                text = _decode(handle.read())
+                text = decode_source(handle.read())
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             text = None
         self._texts[path] = (key, text)
         return text
 
 
-def _decode(data: bytes) -> str:
+def decode_source(data: bytes) -> str:
+    """Source bytes to text the way Python reads them: PEP 263 coding line, BOM dropped."""
     import io
     import tokenize
 

@@ -84,3 +84,26 @@ def test_model_view_and_picture_formats():
     assert mermaid.startswith("flowchart LR") and "-.->" in mermaid and "-->" in mermaid
     dot = static_map("--format=dot").stdout
     assert dot.startswith("digraph signals {") and "style=dashed" in dot and dot.rstrip().endswith("}")
+
+
+def test_map_of_the_fixture_project_says_yes_no_and_unknown_with_reasons():
+    mysite = ROOT / "tests" / "fixtures" / "projects" / "mysite"
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_signals.cli", "map", "--isolated", "--format=json"],
+        cwd=mysite, env=_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    receivers = {
+        receiver["receiver"]: receiver
+        for signal in json.loads(result.stdout)["signals"]
+        for receiver in signal["receivers"]
+    }
+    # connected by storefront.models, defined (and reported) in billing.handlers
+    sync = receivers["billing.handlers.sync_invoice"]
+    assert sync["registered_at_startup"] == "yes" and sync["path"] == os.path.join("billing", "handlers.py")
+    assert sync["codes"] == ["SIG301", "SIG501"]
+    assert receivers["forgotten.signals.send_receipt"]["registered_at_startup"] == "no"
+    assert receivers["dynamic.signals.on_thing"]["registered_at_startup"] == "unknown"
+    assert "computed name" in receivers["dynamic.signals.on_thing"]["reason"]
+    custom = {s["signal"]: s for s in json.loads(result.stdout)["signals"]}["billing.signals.layout_variables"]
+    assert custom["kind"] == "custom" and custom["defined_at"] and custom["sent_at"] == [os.path.join("billing", "rendering.py") + ":12"]

@@ -30,7 +30,8 @@ from .rules import OFF_BY_DEFAULT
 
 NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
-SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", ".eggs", "build", "dist"}
+# flake8's default --exclude, so that both walk the same files.
+DEFAULT_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 FORMATS = ("default", "json", "github", "sarif")
 MAP_FORMATS = ("text", "json", "mermaid", "dot")
@@ -249,9 +250,7 @@ def python_files(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
     for path in paths:
         if os.path.isdir(path):
             for directory, folders, files in os.walk(path):
-                folders[:] = sorted(
-                    f for f in folders if f not in SKIPPED_DIRECTORIES and not excluded(os.path.join(directory, f))
-                )
+                folders[:] = sorted(f for f in folders if not excluded(os.path.join(directory, f)))
                 for name in sorted(files):
                     full = os.path.join(directory, name)
                     if name.endswith(".py") and not excluded(full):
@@ -399,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", default=None)
     check.add_argument("--extend-select", default=None)
     check.add_argument("--extend-ignore", default=None)
-    check.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip")
+    check.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
+    check.add_argument("--extend-exclude", default=None, help="more patterns to skip")
     check.add_argument("--format", choices=FORMATS, default="default", dest="output_format")
     check.add_argument("-j", "--jobs", default="auto", help="processes to use (default: one per CPU)")
     check.add_argument("--stdin-display-name", default="stdin")
@@ -410,18 +410,24 @@ def build_parser() -> argparse.ArgumentParser:
     signal_map.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .)")
     signal_map.add_argument("--format", choices=MAP_FORMATS, default="text", dest="output_format")
     signal_map.add_argument("--model", default=None, help="only what runs for app_label.Model (saves, deletes, m2m changes)")
-    signal_map.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip")
+    signal_map.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
+    signal_map.add_argument("--extend-exclude", default=None, help="more patterns to skip")
     signal_map.add_argument("--isolated", action="store_true", help="ignore configuration files")
     for spec in OPTION_SPECS:
         signal_map.add_argument(spec.flag, default=None, help=spec.help)
     return parser
 
 
+def excluded_patterns(args: argparse.Namespace) -> list:
+    """flake8's rule: --exclude replaces the default patterns, --extend-exclude adds."""
+    base = _codes(args.exclude) if args.exclude is not None else list(DEFAULT_EXCLUDE)
+    return base + _codes(args.extend_exclude)
+
+
 def run_map(args: argparse.Namespace) -> int:
     from . import signal_map
 
-    exclude = _codes(args.exclude.replace(",", " ")) if args.exclude else []
-    files = list(python_files(args.paths, exclude))
+    files = list(python_files(args.paths, excluded_patterns(args)))
     signals = signal_map.build_map(files, options_from(args))
     if args.model:
         signals = signal_map.for_model(signals, args.model)
@@ -439,7 +445,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     config = {} if args.isolated else read_config(os.getcwd())
-    for key in ("select", "ignore", "extend-select", "extend-ignore", "exclude", *(s.flag[2:] for s in OPTION_SPECS)):
+    for key in ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", *(s.flag[2:] for s in OPTION_SPECS)):
         dest = key.replace("-", "_")
         if getattr(args, dest, None) is None and key in config and hasattr(args, dest):
             setattr(args, dest, config[key])
@@ -458,8 +464,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.paths == ["-"]:
         results = check_text(decode_source(sys.stdin.buffer.read()), args.stdin_display_name, options, selection)
     else:
-        exclude = _codes(args.exclude.replace(",", " ")) if args.exclude else []
-        files = list(python_files(args.paths, exclude))
+        files = list(python_files(args.paths, excluded_patterns(args)))
         jobs = (os.cpu_count() or 1) if args.jobs == "auto" else max(1, int(args.jobs))
         results = check_paths(files, options, selection, jobs, _progress_on(sys.stderr))
     sys.stdout.write(render(results, args.output_format))

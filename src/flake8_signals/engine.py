@@ -209,6 +209,7 @@ def reset_caches() -> None:
     project.APPS.clear()
     project.SUMMARIES.clear()
     project.CLOSURES.clear()
+    project.PACKAGES.clear()
     project.WIRED.clear()
     project.MODELS.clear()
     project.find_app_dir.cache_clear()

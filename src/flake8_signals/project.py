@@ -30,6 +30,7 @@ def startup_roots_of(package: str) -> list:
     """``P`` and its modules Django (or migrate) imports by definition."""
     return [package] + [f"{package}.{name}" if package else name for name in STARTUP_BASENAMES[1:]]
 SUMMARIES: dict = {}  # (path, signature) -> ImportSummary
+PACKAGES: dict = {}  # (import root, top package) -> app packages found by walking the project
 CLOSURES: dict = {}  # (import root, top package, extra) -> (start-up modules, unknown apps, files read)
 MODELS: dict = {}  # (import root, top package) -> ((model names, through names), files read)
 CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
@@ -267,7 +268,15 @@ class AppView:
 
     def _startup_closure(self) -> tuple:
         if self._startup is None:
-            self._startup = self._shared(CLOSURES, self._project_key() + (self.startup_extra,), self._compute_startup)
+            packages = PACKAGES.get(self._project_key())
+            if packages is None:
+                packages = PACKAGES[self._project_key()] = self.project_app_packages()
+            # An app the walk cannot reach (a folder without __init__.py above it, such as
+            # a vendored dist/) is added for its own files, under a key of its own: the
+            # shared result must not depend on which file asked first.
+            own = () if not self.package or self.package in packages else (self.package,)
+            key = self._project_key() + (self.startup_extra, own)
+            self._startup = self._shared(CLOSURES, key, lambda: self._compute_startup(packages + list(own)))
         return self._startup
 
     def _project_key(self) -> tuple:
@@ -290,8 +299,7 @@ class AppView:
         self._depends_on.update(cached[1])
         return cached[0]
 
-    def _compute_startup(self) -> tuple:
-        packages = self.project_app_packages()
+    def _compute_startup(self, packages: list) -> tuple:
         roots = [root for package in packages for root in startup_roots_of(package)]
         roots += list(self.startup_extra)
         seen: set = set()
@@ -350,8 +358,6 @@ class AppView:
                 name = module_name_for(os.path.join(directory, "__init__.py"), self.root)
                 if name:
                     packages.append(name)
-        if self.package and self.package not in packages:
-            packages.append(self.package)
         return packages
 
     def project_package_dirs(self) -> Iterator[tuple]:

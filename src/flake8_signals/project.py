@@ -16,7 +16,7 @@ import time
 from functools import lru_cache
 from typing import Iterator, Optional
 
-from .facts import CallSite, Connection, Function, ModuleFacts, join_module
+from .facts import CallSite, Connection, Function, ModuleFacts
 from .imports_summary import ImportSummary, summarize
 
 # P/management/__init__.py: Django's migrate and flush commands import it "to register

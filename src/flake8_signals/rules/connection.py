@@ -30,27 +30,21 @@ def describe(receiver: ReceiverRef) -> str:
 
 
 def nested_function_escapes(function: Function, facts: ModuleFacts) -> bool:
-    """Whether a nested def is kept somewhere that outlives its enclosing call.
+    """Whether a nested def is kept somewhere that outlives its enclosing call."""
+    return function.parent is None or name_escapes(function.parent, function.name, facts)
 
-    Any use of its name other than as a connect()/disconnect() receiver counts:
-    ``self.handler = handler``, ``return handler``, ``handlers.append(handler)``, ...
-    """
-    parent = function.parent
-    if parent is None:
+
+def name_escapes(scope: Function, name: str, facts: ModuleFacts) -> bool:
+    """Whether a local name of ``scope`` is used other than as a connect()/disconnect()
+    receiver: ``self.handler = handler``, ``return handler``, ``handlers.append(handler)``,
+    a ``global`` declaration..."""
+    if name in scope.globals:
         return True
-    name = function.name
-    if name in parent.globals:
-        return True
-    reads = parent.name_reads.get(name, 0)
     as_receiver = sum(
-        1
-        for connection in facts.connections
-        if connection.kind == "connect" and connection.function is parent and connection.receiver.key == name
+        1 for c in facts.connections if c.kind == "connect" and c.function is scope and c.receiver.key == name
     )
-    as_receiver += sum(
-        1 for disconnection in facts.disconnections if disconnection.function is parent and disconnection.receiver_key == name
-    )
-    return reads > as_receiver
+    as_receiver += sum(1 for d in facts.disconnections if d.function is scope and d.receiver_key == name)
+    return scope.name_reads.get(name, 0) > as_receiver
 
 
 def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
@@ -93,20 +87,10 @@ def dies_after_connect(connection: Connection, facts: ModuleFacts) -> bool:
     if receiver.kind == "nested" and receiver.function is not None:
         return not nested_function_escapes(receiver.function, facts) and not runs_after(connection, facts)
     if receiver.kind == "local" and receiver.value_kind is not None and connection.function is not None:
-        return not local_name_escapes(connection, facts) and not runs_after(connection, facts)
+        return not name_escapes(connection.function, connection.receiver.key or "", facts) and not runs_after(
+            connection, facts
+        )
     return False
-
-
-def local_name_escapes(connection: Connection, facts: ModuleFacts) -> bool:
-    """Whether a local name holding the receiver is used other than to connect it
-    (stored on an object, returned, appended to a list, declared global)."""
-    function = connection.function
-    name = connection.receiver.key
-    if function is None or name is None or name in function.globals or name in function.returned_names:
-        return True
-    as_receiver = sum(1 for c in facts.connections if c.function is function and c.receiver.key == name)
-    as_receiver += sum(1 for d in facts.disconnections if d.function is function and d.receiver_key == name)
-    return function.name_reads.get(name, 0) > as_receiver
 
 
 def sender_comes_from_caller(connection: Connection) -> bool:

@@ -10,19 +10,11 @@ from ..django_names import REQUEST_BOUND_SIGNALS, SEND_METHODS, TEST_ONLY_SIGNAL
 from .base import Finding, Rule, register
 
 
-def _defined_here(connection, facts) -> bool:
-    """A signal the module itself defines: whoever sends it imports this module first,
-    so its receivers are connected before the first send."""
-    signal = connection.signal
-    return signal.origin == "custom" and signal.short_name in facts.local_signals and (
-        signal.qualname == facts.qualify_local(signal.short_name)
-    )
-
-
-def _signals_sent_here(facts) -> set:
-    """Signals this module sends itself (``layout_variables.send(...)``): whoever makes
-    it send has imported it, so its own receivers are connected first."""
-    sent = set()
+def _own_signals(facts) -> set:
+    """Signals this module defines or sends itself (``layout_variables.send(...)``):
+    whoever sends them has imported this module, so its receivers are connected before
+    the first send."""
+    sent = {facts.qualify_local(name) for name in facts.local_signals}
     for call in facts.calls:
         func = call.node.func
         if isinstance(func, cst.Attribute) and func.attr.value in SEND_METHODS:
@@ -79,14 +71,8 @@ class NotImportedAtStartup(Rule):
         module = ctx.facts.module_name
         if app is None or module is None:
             return
-        sent_here = _signals_sent_here(ctx.facts)
-        registrations = [
-            c for c in ctx.facts.connections
-            if c.function is None
-            and not _defined_here(c, ctx.facts)
-            and c.signal.qualname not in sent_here
-            and c.signal.qualname not in TEST_ONLY_SIGNALS
-        ]
+        never_missed = _own_signals(ctx.facts) | TEST_ONLY_SIGNALS
+        registrations = [c for c in ctx.facts.connections if c.function is None and c.signal.qualname not in never_missed]
         if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
             return
         if ctx.path.endswith("__init__.py"):

@@ -25,7 +25,11 @@ def test_every_catalogue_code_has_a_rule_and_nothing_else_does():
 def test_every_rule_is_fully_documented():
     for rule in all_rules():
         sections = rule.documentation()
-        assert set(sections) == {"What it does", "Why is this bad?", "Example", "Use instead"}, rule.code
+        expected = {"What it does", "Why is this bad?", "Example", "Use instead"}
+        if rule.fix_safety is not None:  # a fix says what it does and why it is (un)safe
+            expected.add("Fix safety")
+            assert sections["Fix safety"].lower().startswith(rule.fix_safety + ":"), rule.code
+        assert set(sections) == expected, rule.code
         assert all(text.strip() for text in sections.values()), rule.code
         assert "```python" in sections["Example"] or rule.code == "SIG000", rule.code
         assert rule.summary and rule.name and rule.name == rule.name.lower()

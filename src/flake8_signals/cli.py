@@ -406,6 +406,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     for spec in OPTION_SPECS:
         check.add_argument(spec.flag, default=None, help=spec.help)
+    fix = commands.add_parser("fix", help="rewrite the findings that have one right rewrite (see the rule table's fix column)")
+    fix.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .); - reads standard input and writes the fixed source")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing; exit 1 if anything would change")
+    fix.add_argument("--check", action="store_true", help="write nothing; list what would be fixed and exit 1 if anything would change")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply the fixes marked unsafe (they can change behaviour beyond the finding)")
+    fix.add_argument("--select", default=None)
+    fix.add_argument("--ignore", default=None)
+    fix.add_argument("--extend-select", default=None)
+    fix.add_argument("--extend-ignore", default=None)
+    fix.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
+    fix.add_argument("--extend-exclude", default=None, help="more patterns to skip")
+    fix.add_argument("--stdin-display-name", default="stdin")
+    fix.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    for spec in OPTION_SPECS:
+        fix.add_argument(spec.flag, default=None, help=spec.help)
     signal_map = commands.add_parser("map", help="show the project's signals, their receivers and senders")
     signal_map.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .)")
     signal_map.add_argument("--format", choices=MAP_FORMATS, default="text", dest="output_format")
@@ -441,6 +456,83 @@ def run_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def fix_wanted(selection: Selection):
+    """``wanted(code, line, text)`` for ``fixes.fix_source``: the code is selected and
+    no ``# noqa`` on its statement silences it (fixed code is not fixed again)."""
+    cache: dict = {}
+
+    def wanted(code: str, line: int, text: str) -> bool:
+        if not selection.reports(code):
+            return False
+        if cache.get("text") is not text:
+            cache.update(text=text, statements=noqa_lines(text), physical=text.splitlines(True))
+        physical = cache["physical"]
+        statement = cache["statements"].get(line, physical[line - 1] if 0 < line <= len(physical) else "")
+        return not silenced(code, statement)
+
+    return wanted
+
+
+def run_fix(args: argparse.Namespace, options: Options, selection: Selection) -> int:
+    from .fixes import apply_file_edits, fix_source, unified_diff
+
+    wanted = fix_wanted(selection)
+    if args.paths == ["-"]:
+        raw = sys.stdin.buffer.read()
+        result = fix_source(raw, args.stdin_display_name, options, wanted, args.unsafe_fixes)
+        if args.diff:
+            sys.stdout.write(unified_diff(args.stdin_display_name, raw, result.after))
+        else:
+            sys.stdout.buffer.write(result.after)
+        return 1 if (args.diff or args.check) and result.changed else 0
+    files = list(python_files(args.paths, excluded_patterns(args)))
+    results = []
+    progress = _progress_on(sys.stderr)
+    for done, path in enumerate(files, 1):
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as error:
+            sys.stderr.write(f"{path}: not fixed: {error}\n")
+            continue
+        results.append(fix_source(raw, path, options, wanted, args.unsafe_fixes))
+        progress(done, len(files))
+    changes = {os.path.abspath(r.path): (r.path, r.before, r.after) for r in results if r.changed}
+    current = {path: after for path, (_shown, _before, after) in changes.items()}
+    for path, (before, after) in apply_file_edits([e for r in results for e in r.other_files], current).items():
+        shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
+        changes[path] = (shown, original, after)
+    for result in results:
+        if result.skipped:
+            sys.stderr.write(f"{result.path}: not fixed: {result.skipped}\n")
+    applied = [(r.path, line, code) for r in results for line, code in r.applied]
+    for shown, before, after in (changes[path] for path in sorted(changes)):
+        if args.diff:
+            sys.stdout.write(unified_diff(shown, before, after))
+        elif not args.check:
+            with open(shown, "wb") as handle:
+                handle.write(after)
+    verb = "Would fix" if args.diff or args.check else "Fixed"
+    if args.check:
+        for path, line, code in sorted(applied):
+            sys.stdout.write(f"{path}:{line}: {code} would be fixed\n")
+    report = sys.stderr if args.diff else sys.stdout
+    if applied or changes:
+        counts = ", ".join(f"{code} x{n}" for code, n in sorted(_count(code for _p, _l, code in applied).items()))
+        report.write(f"{verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} in {len(changes)} file{'s' if len(changes) != 1 else ''} ({counts}).\n")
+    unsafe = sum(len(r.unsafe_available) for r in results)
+    if unsafe:
+        report.write(f"{unsafe} more finding{'s have' if unsafe != 1 else ' has'} a fix that --unsafe-fixes applies.\n")
+    return 1 if (args.diff or args.check) and changes else 0
+
+
+def _count(codes: Iterable[str]) -> dict:
+    counts: dict = {}
+    for code in codes:
+        counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -460,6 +552,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         setattr(args, name, None if value is None else _codes(value))  # "SIG, E9" or one per line
     options = options_from(args)
     selection = selection_from(args, options)
+    if args.command == "fix":
+        return run_fix(args, options, selection)
 
     if args.paths == ["-"]:
         results = check_text(decode_source(sys.stdin.buffer.read()), args.stdin_display_name, options, selection)

@@ -44,6 +44,37 @@ class Context:
         self.app = app  # None without project analysis (stdin, no app package)
         self.is_migration = is_migration_path(path)
 
+    # -- where a node sits (fixes only: the plugin never builds this) ------------------
+
+    @cached_property
+    def parents(self) -> dict:
+        from .edits import parent_map
+
+        return parent_map(self.facts.module)
+
+    def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The statement line (or compound statement) that contains ``node``."""
+        while node is not None and not isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            node = self.parents.get(id(node))
+        return node
+
+    def parent_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.parents.get(id(node))
+
+    def enclosing_scope_of(self, node: cst.CSTNode, skip: int = 0) -> Optional[cst.CSTNode]:
+        """The outermost def or class around ``node`` (after the ``skip`` innermost ones,
+        e.g. the function a decorator belongs to), or None at module level."""
+        outermost = None
+        node = self.parents.get(id(node))
+        while node is not None:
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                if skip:
+                    skip -= 1
+                else:
+                    outermost = node
+            node = self.parents.get(id(node))
+        return outermost
+
     # -- receivers ------------------------------------------------------------------
 
     @cached_property

@@ -18,10 +18,11 @@ SECTIONS = ("rules-table", "rules-reference", "options", "example-map", "example
 
 
 def rules_table() -> str:
-    lines = ["| Code | Name | What it catches | Default |", "|---|---|---|---|"]
+    lines = ["| Code | Name | What it catches | Default | Fix |", "|---|---|---|---|---|"]
     for rule in all_rules():
         default = "on" if rule.enabled_by_default else f"off (`--extend-select={rule.code}`)"
-        lines.append(f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {rule.summary} | {default} |")
+        fix = rule.fix_safety or "–"
+        lines.append(f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {rule.summary} | {default} | {fix} |")
     return "\n".join(lines)
 
 
@@ -30,7 +31,7 @@ def rules_reference() -> str:
     for rule in all_rules():
         doc = rule.documentation()
         parts.append(f"### {rule.code}\n\n`{rule.name}`{'' if rule.enabled_by_default else ' (off by default)'}\n")
-        for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
+        for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
             if heading in doc:
                 parts.append(f"**{heading}**\n\n{doc[heading]}\n")
     return "\n".join(parts).rstrip()

@@ -199,6 +199,22 @@ def _analyse(text: str, path: str, options: Options, tree, app) -> list[tuple[in
     return sorted(results.values())
 
 
+def findings_of_module(module: cst.Module, text: str, path: str, options: Options) -> list:
+    """(line, column, Finding) of a module parsed in full, fixes attached: what
+    ``flake8-signals fix`` works from (the same rules as the plugin; no skeleton, since
+    a rewrite must keep every body). Call it on the deep-stack thread."""
+    from .project import app_view_for
+
+    app = app_view_for(path, options)
+    module_name = app.module_name_of(path) if app is not None else None
+    facts = ModuleFacts(module, path=os.path.abspath(path) if app is not None else path, module_name=module_name)
+    ctx = Context(facts, options, path, app)
+    findings = [finding for rule in _rule_instances() for finding in rule.check(ctx)]
+    if not findings:
+        return []
+    return sorted(positions.resolve(findings, module, facts.statement_index(), None), key=lambda item: item[:2])
+
+
 def reset_caches() -> None:
     """Forget every parsed module and app (a long-lived process, or a test, starting afresh)."""
     from . import project

@@ -6,7 +6,9 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
+from .. import edits
 from ..facts import Connection, Disconnection, Function
+from ..fixes import Fix
 from ..syntax import dotted_name, has_star_args, keyword_arg, normalized
 from .base import Finding, Rule, register
 
@@ -45,11 +47,19 @@ class ReceiverWithoutKwargs(Rule):
     @receiver(post_save, sender=Order)
     def on_order_saved(sender, instance, created, **kwargs): ...
     ```
+
+    ## Fix safety
+    Safe: `**kwargs` is added last (after `*args` and keyword-only parameters, in the
+    signature's own layout). Every call that worked still binds the same arguments; the
+    receiver now also accepts the ones it did not name. When every other parameter is
+    annotated, so is `**kwargs` (`Any` if the module imports it, else `object`), so a
+    fully typed signature stays fully typed.
     """
 
     code = "SIG501"
     name = "receiver-without-kwargs"
     summary = "Receiver does not accept `**kwargs` (`ValueError` at connect time in DEBUG)."
+    fix_safety = "safe"
 
     def check(self, ctx) -> Iterable[Finding]:
         decorators_of = ctx.facts.receiver_decorators
@@ -65,7 +75,56 @@ class ReceiverWithoutKwargs(Rule):
                 f"receiver `{function.name}` of {signals} does not accept **kwargs: Django raises "
                 "ValueError when it is connected with DEBUG=True, and a TypeError when the signal sends an "
                 "argument it does not name; add **kwargs",
+                fix=lambda function=function: _add_var_keyword(ctx, function),
             )
+
+
+def _add_var_keyword(ctx, function: Function) -> Optional[Fix]:
+    params = function.node.params
+    taken = set(function.params.all_names)
+    name = next(n for n in ("kwargs", "_kwargs", "extra_kwargs", "signal_kwargs") + tuple(f"kwargs{i}" for i in range(2, 99)) if n not in taken)
+    annotation = _kwargs_annotation(ctx, function)
+    new = cst.Param(name=cst.Name(name), annotation=annotation, star="**")
+    opening = function.node.whitespace_before_params
+
+    def add(updated: cst.Parameters) -> cst.Parameters:
+        fields = ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params")
+        flat = []
+        for field_name in fields:
+            value = getattr(updated, field_name)
+            if isinstance(value, (list, tuple)):
+                flat.extend((field_name, i, item) for i, item in enumerate(value))
+            elif isinstance(value, cst.CSTNode):
+                flat.append((field_name, None, value))
+        last = flat[-1][2] if flat else None
+        space_field = "whitespace_after_param" if isinstance(last, cst.Param) else None
+        items = edits.append_item([item for _f, _i, item in flat], new, opening, space_field)
+        changes: dict = {"star_kwarg": items[-1]}
+        if flat:
+            field_name, index, _item = flat[-1]
+            if index is None:
+                changes[field_name] = items[-2]
+            else:
+                sequence = list(getattr(updated, field_name))
+                sequence[index] = items[-2]
+                changes[field_name] = sequence
+        return updated.with_changes(**changes)
+
+    return Fix(edits=((params, add),))
+
+
+def _kwargs_annotation(ctx, function: Function) -> Optional[cst.Annotation]:
+    """``object`` (or the module's ``Any``) when every other parameter is annotated."""
+    node = function.node.params
+    params = [*node.posonly_params, *node.params, *node.kwonly_params]
+    if isinstance(node.star_arg, cst.Param):
+        params.append(node.star_arg)
+    if function.is_method and not function.is_staticmethod and params:
+        params = params[1:]  # self/cls are rarely annotated
+    if not params or any(p.annotation is None for p in params):
+        return None
+    any_name = edits.local_name_of(ctx.facts.module, "typing.Any")
+    return cst.Annotation(cst.parse_expression(any_name or "object"))
 
 
 @register
@@ -90,11 +149,19 @@ class ProvidingArgsRemoved(Rule):
     # Sent with: order, amount
     order_paid = Signal()
     ```
+
+    ## Fix safety
+    Safe: Django 3.1 to 3.2 ignored the argument apart from a deprecation warning,
+    and later versions reject it. The fix drops it. A literal list of names becomes a
+    `# Sent with: ...` comment above the statement. An import that only the argument
+    used is removed. The fix is skipped when the argument holds a comment, which it
+    would lose.
     """
 
     code = "SIG502"
     name = "providing-args-removed"
     summary = "`Signal(providing_args=...)`: removed in Django 4.0 (`TypeError` at import)."
+    fix_safety = "safe"
 
     def check(self, ctx) -> Iterable[Finding]:
         for definition in ctx.facts.signal_definitions:
@@ -103,7 +170,37 @@ class ProvidingArgsRemoved(Rule):
                     definition.call,
                     "`Signal(providing_args=...)` raises TypeError on Django 4.0 and later (the argument "
                     "was removed); drop it and document the arguments in a comment",
+                    fix=lambda call=definition.call: _drop_providing_args(ctx, call),
                 )
+
+
+def _drop_providing_args(ctx, call: cst.Call) -> Optional[Fix]:
+    index = next(i for i, arg in enumerate(call.args) if arg.keyword is not None and arg.keyword.value == "providing_args")
+    removed = call.args[index]
+    if edits.contains_comment(removed):
+        return None
+    module = ctx.facts.module
+
+    def drop(updated: cst.Call) -> cst.Call:
+        args = edits.remove_item(updated.args, index, "whitespace_after_arg")
+        if not args:
+            return updated.with_changes(args=[], whitespace_before_args=edits.NO_SPACE)
+        return updated.with_changes(args=args)
+
+    changes = [(call, drop)]
+    names = [edits.string_value_of(element) for element in _elements(removed.value)]
+    statement = ctx.statement_of(call)
+    if names and all(names) and statement is not None:
+        comment = cst.EmptyLine(comment=cst.Comment("# Sent with: " + ", ".join(names)))
+        changes.append((statement, lambda s: s.with_changes(leading_lines=[*s.leading_lines, comment])))
+    changes.extend(edits.unused_import_removals(module, removed.value))
+    return Fix(edits=tuple(changes))
+
+
+def _elements(value: cst.BaseExpression) -> list:
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        return [element.value for element in value.elements]
+    return []
 
 
 @register
@@ -133,11 +230,20 @@ class ReceiverNotOutermost(Rule):
     @transaction.atomic
     def on_order_saved(sender, instance, **kwargs): ...
     ```
+
+    ## Fix safety
+    Safe: the `@receiver` decorators move to the top, in their order, below any
+    `@staticmethod`; the other decorators keep theirs. The signal then calls the
+    decorated function, which is what the finding says it should. There is no fix
+    when a decorator that `@receiver` would move above does not return a plain
+    callable (`@property`, `@classmethod`, `@cached_property`, `@pytest.fixture`,
+    `@overload`, `@abstractmethod`): connecting what they return would be an error.
     """
 
     code = "SIG503"
     name = "receiver-not-outermost"
     summary = "`@receiver` is not the outermost decorator: the connected function is not the decorated one."
+    fix_safety = "safe"
 
     def check(self, ctx) -> Iterable[Finding]:
         for function in ctx.facts.functions:
@@ -153,9 +259,34 @@ class ReceiverNotOutermost(Rule):
                             f"`@receiver` is below `@{_decorator_text(above)}`: the signal calls the "
                             f"undecorated `{function.name}`, not the wrapper its name is bound to; put "
                             "@receiver on top",
+                            fix=lambda function=function, receivers=receivers: _receivers_on_top(function, receivers),
                         )
                 elif dotted_name(decorator.decorator) != "staticmethod" and above is None:
                     above = decorator
+
+
+# Decorators that turn a function into something that is not a plain callable: a
+# @receiver above them would connect a descriptor or a fixture definition.
+NOT_CALLABLE_RESULTS = frozenset(
+    {"property", "classmethod", "cached_property", "fixture", "overload", "abstractmethod", "setter", "getter", "deleter"}
+)
+
+
+def _receivers_on_top(function: Function, receivers: list) -> Optional[Fix]:
+    decorators = function.node.decorators
+    receiver_at = [i for i, d in enumerate(decorators) if d in receivers]
+    static_at = [i for i, d in enumerate(decorators) if dotted_name(d.decorator) == "staticmethod"]
+    others = [i for i in range(len(decorators)) if i not in receiver_at and i not in static_at]
+    for i in others:
+        if i < receiver_at[-1] and _decorator_text(decorators[i]).rsplit(".", 1)[-1] in NOT_CALLABLE_RESULTS:
+            return None
+    order = static_at + receiver_at + others
+
+    def reorder(updated: cst.FunctionDef) -> cst.FunctionDef:
+        current = list(updated.decorators)
+        return updated.with_changes(decorators=[current[i] for i in order])
+
+    return Fix(edits=((function.node, reorder),))
 
 
 def _decorator_text(decorator: cst.Decorator) -> str:

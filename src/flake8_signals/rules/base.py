@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable, Optional
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Optional
 
 import libcst as cst
 
@@ -19,6 +19,10 @@ class Finding:
     code: str
     message: str  # the full text, starting with the code
     anchor: Optional[cst.CSTNode] = None  # a recorded node containing ``node`` (positions)
+    # ``flake8-signals fix``: makes the rewrite (a ``fixes.Fix``, or None when this
+    # occurrence has no safe rewrite); built only when asked, never by the plugin.
+    fix: Optional[Callable[[], object]] = field(default=None, compare=False, repr=False)
+    fix_safety: Optional[str] = None  # "safe" or "unsafe", as the rule's ``fix_safety``
 
 
 class Rule:
@@ -33,12 +37,22 @@ class Rule:
     name: ClassVar[str]  # a short slug: "connect-outside-ready"
     summary: ClassVar[str]  # one line for the README table
     enabled_by_default: ClassVar[bool] = True
+    # "safe": ``flake8-signals fix`` applies it; "unsafe": only with --unsafe-fixes (the
+    # docstring's "Fix safety" section says why); None: no fix.
+    fix_safety: ClassVar[Optional[str]] = None
 
     def check(self, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def finding(self, node: cst.CSTNode, message: str, anchor: Optional[cst.CSTNode] = None) -> Finding:
-        return Finding(node, self.code, f"{self.code} {message}", anchor)
+    def finding(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        anchor: Optional[cst.CSTNode] = None,
+        fix: Optional[Callable[[], object]] = None,
+    ) -> Finding:
+        safety = self.fix_safety if fix is not None else None
+        return Finding(node, self.code, f"{self.code} {message}", anchor, fix, safety)
 
     @classmethod
     def documentation(cls) -> dict[str, str]:

@@ -7,8 +7,10 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
+from .. import edits
 from ..facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
-from ..syntax import dotted_name, names_in
+from ..fixes import Fix
+from ..syntax import dotted_name, has_star_args, keyword_arg, names_in
 from .base import Finding, Rule, register
 
 
@@ -233,11 +235,21 @@ class WeakReceiverCollected(Rule):
     def clear_cache(sender, **kwargs):
         cache.clear()
     ```
+
+    ## Fix safety
+    Unsafe: the fix adds `weak=False` and, unless one is given, a `dispatch_uid` made
+    from the module, the enclosing function and the receiver
+    (`"shop.views.checkout.<lambda>"`). The receiver then runs, and it stays connected
+    for the life of the process. When the connecting code runs again, Django ignores
+    the second `connect()` with the same `dispatch_uid`, so a receiver that closes over
+    the first call's values keeps them. Check that this is what the code means. Often
+    it should be a module-level receiver instead.
     """
 
     code = "SIG102"
     name = "weak-receiver-collected"
     summary = "Lambda/partial/nested function/temporary bound method connected weakly: garbage-collected, never runs."
+    fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
         for connection in ctx.facts.connections:
@@ -247,7 +259,73 @@ class WeakReceiverCollected(Rule):
                     f"{describe(connection.receiver)} is connected to `{connection.signal.text}` with "
                     "weak=True (the default): nothing else references it, so it is garbage-collected and "
                     "never runs; connect a module-level function, or pass weak=False",
+                    fix=lambda connection=connection: _keep_alive(ctx, connection),
                 )
+
+
+def _keep_alive(ctx, connection: Connection) -> Optional[Fix]:
+    node = connection.report_node
+    call = node if isinstance(node, cst.Call) else getattr(node, "decorator", None)
+    if not isinstance(call, cst.Call) or has_star_args(call) or sum(a.keyword is None for a in call.args) > 1:
+        return None  # weak or dispatch_uid passed by position, or through *args
+    has_uid = keyword_arg(call, "dispatch_uid") is not None
+    uid = _dispatch_uids(ctx).get(id(connection))
+    if uid is None and not has_uid:
+        return None
+
+    def keep(updated):
+        target = updated if isinstance(updated, cst.Call) else updated.decorator
+        args = list(target.args)
+        weak_at = [i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == "weak"]
+        if weak_at:
+            args[weak_at[0]] = args[weak_at[0]].with_changes(value=cst.Name("False"))
+        else:
+            args = edits.append_item(args, edits.keyword_arg_node("weak", "False"), target.whitespace_before_args, "whitespace_after_arg")
+        if not has_uid:
+            args = edits.append_item(args, edits.keyword_arg_node("dispatch_uid", f'"{uid}"'), target.whitespace_before_args, "whitespace_after_arg")
+        new = target.with_changes(args=args)
+        return new if isinstance(updated, cst.Call) else updated.with_changes(decorator=new)
+
+    return Fix(edits=((node, keep),))
+
+
+def _dispatch_uids(ctx) -> dict:
+    """id(connection) -> a dispatch_uid for each weak connection SIG102 reports: module,
+    enclosing function and receiver, numbered when two would be the same, and never one
+    the module already uses."""
+    cached = getattr(ctx, "_sig102_uids", None)
+    if cached is not None:
+        return cached
+    module = ctx.facts.module_name or os.path.splitext(os.path.basename(ctx.path))[0]
+    taken = {c.dispatch_uid[4:] for c in ctx.facts.connections if (c.dispatch_uid or "").startswith("str:")}
+    bases: dict = {}
+    for connection in ctx.facts.connections:
+        if dies_after_connect(connection, ctx.facts) and connection.dispatch_uid is None:
+            where = connection.function.qualname if connection.function is not None else ""
+            base = ".".join(part for part in (module, where, _receiver_label(connection.receiver)) if part)
+            bases.setdefault(base, []).append(connection)
+    uids: dict = {}
+    for base, connections in bases.items():
+        for number, connection in enumerate(connections, 1):
+            uid = base if len(connections) == 1 else f"{base}#{number}"
+            while uid in taken:
+                uid += "'"
+            taken.add(uid)
+            uids[id(connection)] = uid
+    ctx._sig102_uids = uids
+    return uids
+
+
+def _receiver_label(receiver: ReceiverRef) -> str:
+    """``<lambda>``, ``partial(forget)``, ``handler``, ``Watcher().on_save``."""
+    if receiver.kind == "lambda":
+        return "<lambda>"
+    if receiver.kind == "nested" and receiver.function is not None:
+        return receiver.function.name
+    if receiver.kind == "partial" and isinstance(receiver.node, cst.Call) and receiver.node.args:
+        return f"partial({dotted_name(receiver.node.args[0].value) or '...'})"
+    text = "".join(ch for ch in (receiver.key or "receiver") if ch.isalnum() or ch in "_.()<>")
+    return text or "receiver"
 
 
 @register
@@ -409,11 +487,20 @@ class ConnectUsedAsDecorator(Rule):
     @receiver(post_save)
     def on_save(sender, **kwargs): ...
     ```
+
+    ## Fix safety
+    Safe: `@post_save.connect` becomes `@receiver(post_save)`, and
+    `@post_save.connect(sender=X)` becomes `@receiver(post_save, sender=X)`. Django's
+    `receiver()` passes its keyword arguments to `connect()` and returns the function,
+    so the name stays bound and the receiver runs. `from django.dispatch import receiver`
+    is added unless the module already imports it. There is no fix when the module
+    binds the name `receiver` to something else.
     """
 
     code = "SIG105"
     name = "connect-as-decorator"
     summary = "`@signal.connect` used as a decorator: Django's `connect()` returns `None`; the receiver never runs."
+    fix_safety = "safe"
 
     def check(self, ctx) -> Iterable[Finding]:
         for decorator, signal in ctx.facts.connect_decorators:
@@ -422,7 +509,29 @@ class ConnectUsedAsDecorator(Rule):
                 f"`@{signal.text}.connect` rebinds the function's name to None (Django's connect() "
                 "returns None) and the weakly referenced function is garbage-collected, so it never "
                 f"runs; use `@receiver({signal.text})`",
+                fix=lambda decorator=decorator: _receiver_instead_of_connect(ctx, decorator),
             )
+
+
+def _receiver_instead_of_connect(ctx, decorator: cst.Decorator) -> Optional[Fix]:
+    expression = decorator.decorator
+    if isinstance(expression, cst.Call) and any(arg.keyword is None for arg in expression.args):
+        return None  # a receiver or *args passed to connect(): not the decorator shape
+    found = edits.reference(ctx.facts.module, "django.dispatch.receiver", ctx.enclosing_scope_of(decorator, skip=1))
+    if found is None:
+        return None
+    local, request = found
+
+    def rewrite(updated: cst.Decorator) -> cst.Decorator:
+        call = updated.decorator if isinstance(updated.decorator, cst.Call) else None
+        attribute = call.func if call is not None else updated.decorator
+        signal = cst.Arg(attribute.value)
+        if call is None or not call.args:
+            return updated.with_changes(decorator=cst.Call(cst.parse_expression(local), [signal]))
+        signal = signal.with_changes(comma=cst.Comma(whitespace_after=edits.separator_like(call.whitespace_before_args)))
+        return updated.with_changes(decorator=call.with_changes(func=cst.parse_expression(local), args=[signal, *call.args]))
+
+    return Fix(edits=((decorator, rewrite),), imports=(request,) if request else ())
 
 
 @register

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
+
+import libcst as cst
 
 from .. import django_names as dn
+from .. import edits
 from ..analysis import (
     blocking_finder,
     blocking_name,
@@ -16,6 +19,7 @@ from ..analysis import (
     is_deferred,
     manager_method,
 )
+from ..fixes import Fix
 from .base import Finding, Rule, register
 
 
@@ -179,11 +183,25 @@ class TaskOutsideOnCommit(Rule):
             transaction.on_commit(lambda: make_invoice.delay(instance.pk))
             # or, with Celery 5.4+: make_invoice.delay_on_commit(instance.pk)
     ```
+
+    ## Fix safety
+    Unsafe: a call written as a statement of its own is wrapped, and the call's
+    arguments are still evaluated where they were. `make_invoice.delay(instance.pk)`
+    becomes `transaction.on_commit(partial(make_invoice.delay, instance.pk))`, so a
+    loop variable is not read late, as it would be in a lambda. `using=using` is passed
+    when the receiver names `using`. If the module already calls `.delay_on_commit(`,
+    the fix writes `make_invoice.delay_on_commit(instance.pk)` (Celery 5.4+, Django
+    task class) instead. The imports are added. The work now runs only after a
+    successful commit, and not at all on a rollback, which is the point. But code
+    after the call can no longer rely on the task being queued, and a helper reached
+    through the call is deferred as a whole. Async receivers get no fix, because
+    `on_commit()` cannot be called from async code.
     """
 
     code = "SIG303"
     name = "task-outside-on-commit"
     summary = "Model-signal receiver enqueues a task outside `transaction.on_commit()`: the worker can run first."
+    fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
         finder = enqueue_finder(ctx)
@@ -199,7 +217,49 @@ class TaskOutsideOnCommit(Rule):
                     "can still be open (deletes always run in one; saves inside atomic() or ATOMIC_REQUESTS): "
                     "a worker can run it before the commit and read stale or missing rows; wrap it in "
                     "transaction.on_commit(...) (or use delay_on_commit)",
+                    fix=lambda call=call, function=function: _on_commit(ctx, call.node, function),
                 )
+
+
+def _on_commit(ctx, call: cst.Call, function) -> Optional[Fix]:
+    expression = ctx.parent_of(call)
+    if function.is_async or not isinstance(expression, cst.Expr) or expression.value is not call:
+        return None  # its value is used, or on_commit() cannot run here
+    module = ctx.facts.module
+    scope = ctx.enclosing_scope_of(call)
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "delay" and ".delay_on_commit(" in module.code:
+        return Fix(edits=((call, lambda c: c.with_changes(func=c.func.with_changes(attr=cst.Name("delay_on_commit")))),))
+    imports = []
+    on_commit = edits.local_name_of(module, "django.db.transaction.on_commit")
+    if on_commit is None:
+        found = edits.reference(module, "django.db.transaction", scope)
+        if found is None:
+            return None
+        on_commit = f"{found[0]}.on_commit"
+        imports.append(found[1])
+    partial = None
+    if call.args:
+        found = edits.reference(module, "functools.partial", scope)
+        if found is None:
+            return None
+        partial = found[0]
+        imports.append(found[1])
+    using = "using" in function.params.all_names
+
+    def wrap(updated: cst.Call) -> cst.Call:
+        if partial is None:
+            deferred = updated.func
+        else:
+            between = edits.separator_like(updated.whitespace_before_args)
+            first = cst.Arg(updated.func, comma=cst.Comma(whitespace_after=between))
+            deferred = updated.with_changes(func=cst.parse_expression(partial), args=[first, *updated.args])
+        args = [cst.Arg(deferred)]
+        if using:
+            args = edits.append_item(args, edits.keyword_arg_node("using", "using"))
+        return cst.Call(cst.parse_expression(on_commit), args, lpar=updated.lpar, rpar=updated.rpar)
+
+    return Fix(edits=((call, wrap),), imports=tuple(i for i in imports if i is not None))
 
 
 @register

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+import os
+from typing import Iterable, Optional
 
 import libcst as cst
 
+from .. import edits
 from ..django_names import REQUEST_BOUND_SIGNALS, SEND_METHODS, TEST_ONLY_SIGNALS
+from ..fixes import FileEdit, Fix
+from ..syntax import dotted_name
 from .base import Finding, Rule, register
 
 
@@ -60,11 +64,22 @@ class NotImportedAtStartup(Rule):
         def ready(self):
             from . import signals  # noqa: F401  (registers the receivers)
     ```
+
+    ## Fix safety
+    Unsafe, and it edits another file: the app's `apps.py` gets
+    `from . import signals  # noqa: F401` at the end of `AppConfig.ready()`. The
+    method is added when missing, and so is the whole `apps.py` with an `AppConfig`
+    when the app has none (Django uses the only `AppConfig` in `apps.py` on its own).
+    The receivers are then connected in every process, before the first request. That
+    is the point, but they now also run where they did not before: in management
+    commands, workers, the shell and tests. There is no fix when `apps.py` has several
+    `AppConfig` classes.
     """
 
     code = "SIG201"
     name = "not-imported-at-startup"
     summary = "Module registers receivers at import time but start-up never imports it."
+    fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
         app = ctx.app
@@ -108,4 +123,88 @@ class NotImportedAtStartup(Rule):
                 connection.report_node,
                 f"`{module}` registers receivers at import time, but no module Django imports at "
                 f"start-up imports it, {consequence}; {fix}",
+                fix=lambda: _import_from_ready(app, module),
             )
+
+
+def _import_from_ready(app, module: str) -> Optional[Fix]:
+    """Edit the app's apps.py: import ``module`` from ``ready()``, adding the method, or
+    the whole AppConfig when the app has no apps.py."""
+    if not app.package or not module.startswith(app.package + "."):
+        return None
+    folder, _, name = module[len(app.package) + 1 :].rpartition(".")
+    statement = f"from .{folder} import {name}  # noqa: F401  (registers its receivers)"
+    apps_path = os.path.join(app.app_dir, "apps.py")
+    if os.path.isdir(os.path.join(app.app_dir, "apps")):
+        return None
+
+    def transform(apps: Optional[cst.Module]) -> Optional[cst.Module]:
+        if apps is None:
+            return cst.parse_module(_new_apps_module(app.package, statement))
+        return _with_ready_import(apps, statement)
+
+    return Fix(other_files=(FileEdit(apps_path, f"ready-import:{module}", transform),))
+
+
+def _new_apps_module(package: str, statement: str) -> str:
+    label = package.rsplit(".", 1)[-1]
+    class_name = "".join(part.capitalize() for part in label.split("_")) + "Config"
+    return (
+        "from django.apps import AppConfig\n\n\n"
+        f"class {class_name}(AppConfig):\n"
+        f'    name = "{package}"\n\n'
+        "    def ready(self):\n"
+        f"        {statement}\n"
+    )
+
+
+def _app_config_class(apps: cst.Module) -> Optional[cst.ClassDef]:
+    """The module's one AppConfig (the one not marked ``default = False``), if exactly
+    one: a class whose base is ``AppConfig`` or a project base named ``...Config``."""
+    classes = [
+        statement
+        for statement in apps.body
+        if isinstance(statement, cst.ClassDef)
+        and any((dotted_name(base.value) or "").endswith("Config") for base in statement.bases)
+    ]
+    if len(classes) > 1:
+        classes = [c for c in classes if "default = False" not in apps.code_for_node(c.body)]
+    return classes[0] if len(classes) == 1 else None
+
+
+def _with_ready_import(apps: cst.Module, statement: str) -> Optional[cst.Module]:
+    config = _app_config_class(apps)
+    if config is None or not isinstance(config.body, cst.IndentedBlock):
+        return None
+    line = cst.parse_statement(statement + "\n")
+    body = list(config.body.body)
+    ready = next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "ready"), None)
+    if ready is None:
+        method = cst.parse_statement(f"def ready(self):\n    {statement}\n")
+        body = [s for s in body if not _is_placeholder(s)]
+        body.append(method.with_changes(leading_lines=[cst.EmptyLine(indent=False)] if body else []))
+    else:
+        if not isinstance(ready.body, cst.IndentedBlock):
+            return None
+        inner = [s for s in ready.body.body if not _is_placeholder(s)]
+        if any(apps.code_for_node(s).strip() == statement for s in inner):
+            return None  # already there
+        position = len(inner)
+        if inner and isinstance(inner[-1], cst.SimpleStatementLine) and isinstance(inner[-1].body[0], cst.Return):
+            position -= 1  # before a final return
+        inner.insert(position, line)
+        new_ready = ready.with_changes(body=ready.body.with_changes(body=inner))
+        body = [new_ready if s is ready else s for s in body]
+    new_config = config.with_changes(body=config.body.with_changes(body=body))
+    return apps.with_changes(body=[new_config if s is config else s for s in apps.body])
+
+
+def _is_placeholder(statement: cst.CSTNode) -> bool:
+    """A lone ``pass`` or ``...`` line, without a comment."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and (isinstance(statement.body[0], cst.Pass) or (isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Ellipsis)))
+        and statement.trailing_whitespace.comment is None
+        and not statement.leading_lines
+    )

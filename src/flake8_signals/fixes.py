@@ -1,0 +1,192 @@
+"""``flake8-signals fix``: apply the rewrites the rules offer.
+
+A rule that knows the one right rewrite for a finding attaches a ``Fix`` to it: edits
+of nodes of the module (functions of the node as it is when the edit runs, so that
+edits of nested nodes compose), the imports the new code needs, and edits of other
+files (SIG201 adds an import to the app's ``ready()``). The engine here parses the
+file in full (the plugin's skeleton parse blanks bodies a rewrite must keep), runs the
+same rules as the plugin, applies every selected fix in one pass, and repeats until
+nothing more changes. A file is left alone when libcst cannot give back its exact
+bytes (a ``\\r``-only file), and a rewrite that would not compile is dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+
+from .edits import ImportRequest, add_imports, replace_nodes
+from .options import Options
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+MAX_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """An edit of another file: ``transform`` gets that file's module (None when the
+    file does not exist) and returns the new module, or None to leave it alone."""
+
+    path: str
+    key: str  # two edits with the same path and key are the same edit
+    transform: Callable[[Optional[cst.Module]], Optional[cst.Module]]
+
+
+@dataclass(frozen=True)
+class Fix:
+    edits: tuple = ()  # (node, function(updated node) -> new node)
+    imports: tuple = ()  # ImportRequest
+    other_files: tuple = ()  # FileEdit
+
+
+@dataclass
+class FileFix:
+    path: str
+    before: bytes
+    after: bytes
+    applied: list = field(default_factory=list)  # (line, code) in the file as it was before
+    unsafe_available: list = field(default_factory=list)  # (line, code) fixable with --unsafe-fixes
+    other_files: list = field(default_factory=list)  # FileEdit
+    skipped: Optional[str] = None  # why the file was not fixed
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+def fix_source(raw: bytes, path: str, options: Options, wanted: Callable[[str, int, str], bool], unsafe: bool) -> FileFix:
+    """The fixed bytes of one file. ``wanted(code, line, text)`` says whether a finding
+    is selected and not silenced by ``# noqa`` in ``text`` (the current source)."""
+    from .engine import needs_analysis, run_deep
+    from .project import app_view_for, decode_source
+
+    result = FileFix(path, raw, raw)
+    try:
+        text = decode_source(raw)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        result.skipped = f"cannot be read: {error}"
+        return result
+    if not needs_analysis(text, path, app_view_for(path, options)):
+        return result
+    try:
+        run_deep(_fix_rounds, result, options, wanted, unsafe)
+    except Exception as error:  # a bug of ours must not cost the user the file
+        result.after, result.applied, result.other_files = raw, [], []
+        result.skipped = f"not fixed: the analysis failed ({type(error).__name__}: {error})"
+    return result
+
+
+def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None:
+    from .engine import findings_of_module
+    from .project import decode_source
+
+    current = result.before
+    for round_number in range(MAX_ROUNDS):
+        try:
+            module = cst.parse_module(current)
+        except cst.ParserSyntaxError as error:
+            if round_number == 0:
+                result.skipped = f"does not parse: {error.message}"
+            return
+        if module.bytes != current:
+            result.skipped = "libcst cannot reproduce this file byte for byte (line endings?)"
+            return
+        text = decode_source(current)
+        edits: dict = {}
+        imports: list = []
+        in_file, elsewhere = [], []
+        for line, _column, finding in findings_of_module(module, text, result.path, options):
+            if finding.fix is None or not wanted(finding.code, line, text):
+                continue
+            if finding.fix_safety == UNSAFE and not unsafe:
+                if round_number == 0:
+                    result.unsafe_available.append((line, finding.code))
+                continue
+            fix = finding.fix()
+            if fix is None:
+                continue
+            for node, edit in fix.edits:
+                edits.setdefault(id(node), []).append(edit)
+            imports.extend(request for request in fix.imports if request is not None)
+            if fix.edits:
+                in_file.append((line, finding.code))
+            if fix.other_files and round_number == 0:
+                result.other_files.extend(fix.other_files)
+                elsewhere.append((line, finding.code))
+        result.applied.extend(elsewhere)
+        if not in_file:
+            return
+        new_bytes = add_imports(replace_nodes(module, edits), imports).bytes
+        if new_bytes == current or not compiles(new_bytes, result.path):
+            return
+        current = result.after = new_bytes
+        result.applied.extend(in_file)
+
+
+def compiles(source: bytes, path: str) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(source, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return False
+    return True
+
+
+def apply_file_edits(edits: list, current: Optional[dict] = None) -> dict:
+    """path -> (bytes before or None, bytes after) for the edits of other files, each
+    file's edits applied in turn to its ``current`` bytes (absolute path -> bytes, for
+    files already fixed) or to what is on disk; a file that does not parse or
+    round-trip is left alone."""
+    current = current or {}
+    by_path: dict = {}
+    for edit in edits:
+        by_path.setdefault(os.path.abspath(edit.path), {}).setdefault(edit.key, edit)
+    changes: dict = {}
+    for path, keyed in sorted(by_path.items()):
+        before = None
+        module: Optional[cst.Module] = None
+        if path in current or os.path.exists(path):
+            if path in current:
+                before = current[path]
+            else:
+                with open(path, "rb") as handle:
+                    before = handle.read()
+            try:
+                module = cst.parse_module(before)
+            except cst.ParserSyntaxError:
+                continue
+            if module.bytes != before:
+                continue
+        for edit in keyed.values():
+            changed = edit.transform(module)
+            if changed is not None:
+                module = changed
+        if module is None:
+            continue
+        after = module.bytes
+        if after != before and compiles(after, path):
+            changes[path] = (before, after)
+    return changes
+
+
+def unified_diff(path: str, before: Optional[bytes], after: bytes) -> str:
+    from .project import decode_source
+
+    old = decode_source(before).splitlines(True) if before is not None else []
+    new = decode_source(after).splitlines(True)
+    shown = os.path.normpath(path)
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        shown = path.lstrip(os.sep) if relative.startswith("..") else relative
+    lines = difflib.unified_diff(old, new, f"a/{shown}" if before is not None else "/dev/null", f"b/{shown}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+__all__ = ["FileEdit", "FileFix", "Fix", "ImportRequest", "SAFE", "UNSAFE", "fix_source"]

@@ -651,3 +651,98 @@ def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():
     assert module.mute() is False
     Order.objects.create()
     assert module.calls == [Order]
+
+
+# -- the safe fixes, on real Django: the fixed receiver is connected and called ---------------
+
+
+def fixed(source: str) -> str:
+    """The snippet after ``flake8-signals fix`` (safe fixes, every rule)."""
+    from flake8_signals.fixes import fix_source
+
+    engine.reset_caches()
+    result = fix_source(source.encode(), "snippet.py", Options(), lambda code, line, text: True, unsafe=False)
+    assert result.changed and not result.skipped
+    after = result.after.decode()
+    assert reported(after) == set(), "the fixed snippet has no finding left"
+    return after
+
+
+def test_fixed_sig501_receiver_connects_in_debug_and_runs():
+    source = fixed(
+        snippet(
+            """
+            from django.db.models.signals import post_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def on_saved(sender, instance, created):  # SIG501
+                calls.append((instance.pk, created))
+
+            post_save.connect(on_saved, sender=Order)
+            """
+        )
+    )
+    with override_settings(DEBUG=True):
+        module = load(source)  # no ValueError: the receiver accepts **kwargs now
+    order = Order.objects.create()
+    assert module.calls == [(order.pk, True)]
+
+
+def test_fixed_sig503_signal_calls_the_decorated_function():
+    module = load(
+        fixed(
+            snippet(
+                """
+                import functools
+                from django.db.models.signals import post_save
+                from django.dispatch import receiver
+                from truth_app.models import Order
+
+                wrapped_calls = []
+
+                def audited(func):
+                    @functools.wraps(func)
+                    def wrapper(*args, **kwargs):
+                        wrapped_calls.append(func.__name__)
+                        return func(*args, **kwargs)
+                    return wrapper
+
+                plain_calls = []
+
+                @audited
+                @receiver(post_save, sender=Order)  # SIG503
+                def on_saved(sender, **kwargs):
+                    plain_calls.append(sender)
+                """
+            )
+        )
+    )
+    Order.objects.create()
+    assert module.plain_calls == [Order]
+    assert module.wrapped_calls == ["on_saved"]  # the wrapper ran: the decorator now applies
+    assert module.on_saved in live_receivers(signals.post_save)
+
+
+def test_fixed_sig105_name_stays_bound_and_the_receiver_runs():
+    module = load(
+        fixed(
+            snippet(
+                """
+                from django.db.models.signals import post_save
+                from truth_app.models import Order
+
+                calls = []
+
+                @post_save.connect(sender=Order)  # SIG105
+                def on_saved(sender, **kwargs):
+                    calls.append(sender)
+                """
+            )
+        )
+    )
+    assert callable(module.on_saved)
+    gc.collect()
+    Order.objects.create()
+    assert module.calls == [Order]

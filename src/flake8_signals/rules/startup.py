@@ -66,7 +66,7 @@ class NotImportedAtStartup(Rule):
     ```
 
     ## Fix safety
-    Unsafe, and it edits another file: the app's `apps.py` gets
+    Unsafe: it edits another file. The app's `apps.py` gets
     `from . import signals  # noqa: F401` at the end of `AppConfig.ready()`. The
     method is added when missing, and so is the whole `apps.py` with an `AppConfig`
     when the app has none (Django uses the only `AppConfig` in `apps.py` on its own).

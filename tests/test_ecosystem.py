@@ -74,6 +74,39 @@ def test_pre_commit_hook_fails_a_commit_with_a_signal_pitfall(tmp_path):
     assert broken.stdout.count("E999") == 2, broken.stdout  # each hook fails on it
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_pre_commit_fix_hook_rewrites_and_fails_once(tmp_path):
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("this checkout has no commit to install the hook from")
+    shown = subprocess.run(["git", "show", "HEAD:.pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True, text=True)
+    if "flake8-signals-fix" not in shown.stdout:
+        pytest.skip("the hook is not committed yet")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git("init", "-q", cwd=repo)
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {ROOT}\n    rev: {head.stdout.strip()}\n    hooks:\n      - id: flake8-signals-fix\n"
+    )
+    source = (
+        "from django.db.models.signals import post_save\n"
+        "from django.dispatch import receiver\n\n\n"
+        "@receiver(post_save)\n"
+        "def on_saved(sender, instance):\n"
+        "    pass\n"
+    )
+    (repo / "receivers.py").write_text(source)
+    _git("add", ".", cwd=repo)
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    env.pop("PYTHONPATH", None)
+    run = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+    first = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 1, first.stdout + first.stderr  # pre-commit: files were modified
+    assert "def on_saved(sender, instance, **kwargs):" in (repo / "receivers.py").read_text()
+    second = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, second.stdout + second.stderr
+
+
 class LanguageServer:
     """A minimal LSP client over stdio. A reader thread parses the server's messages
     into a queue, so that every wait has a deadline even when the server says nothing."""

@@ -585,33 +585,32 @@ def test_sig502_providing_args_raises_type_error():
         load(source)
 
 
+SIG503_SNIPPET = """
+import functools
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from truth_app.models import Order
+
+wrapped_calls = []
+
+def audited(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        wrapped_calls.append(func.__name__)
+        return func(*args, **kwargs)
+    return wrapper
+
+plain_calls = []
+
+@audited
+@receiver(post_save, sender=Order)  # SIG503
+def on_saved(sender, **kwargs):
+    plain_calls.append(sender)
+"""
+
+
 def test_sig503_decorator_above_receiver_is_skipped_by_the_signal():
-    module = load(
-        snippet(
-            """
-            import functools
-            from django.db.models.signals import post_save
-            from django.dispatch import receiver
-            from truth_app.models import Order
-
-            wrapped_calls = []
-
-            def audited(func):
-                @functools.wraps(func)
-                def wrapper(*args, **kwargs):
-                    wrapped_calls.append(func.__name__)
-                    return func(*args, **kwargs)
-                return wrapper
-
-            plain_calls = []
-
-            @audited
-            @receiver(post_save, sender=Order)  # SIG503
-            def on_saved(sender, **kwargs):
-                plain_calls.append(sender)
-            """
-        )
-    )
+    module = load(snippet(SIG503_SNIPPET))
     Order.objects.create()
     assert module.plain_calls == [Order]
     assert module.wrapped_calls == []  # the signal called the unwrapped function
@@ -691,34 +690,7 @@ def test_fixed_sig501_receiver_connects_in_debug_and_runs():
 
 
 def test_fixed_sig503_signal_calls_the_decorated_function():
-    module = load(
-        fixed(
-            snippet(
-                """
-                import functools
-                from django.db.models.signals import post_save
-                from django.dispatch import receiver
-                from truth_app.models import Order
-
-                wrapped_calls = []
-
-                def audited(func):
-                    @functools.wraps(func)
-                    def wrapper(*args, **kwargs):
-                        wrapped_calls.append(func.__name__)
-                        return func(*args, **kwargs)
-                    return wrapper
-
-                plain_calls = []
-
-                @audited
-                @receiver(post_save, sender=Order)  # SIG503
-                def on_saved(sender, **kwargs):
-                    plain_calls.append(sender)
-                """
-            )
-        )
-    )
+    module = load(fixed(snippet(SIG503_SNIPPET)))
     Order.objects.create()
     assert module.plain_calls == [Order]
     assert module.wrapped_calls == ["on_saved"]  # the wrapper ran: the decorator now applies

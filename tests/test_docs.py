@@ -88,6 +88,11 @@ def test_readme_install_and_hook_snippets_name_this_repository_and_a_real_commit
             assert "id: flake8-signals-check" in shown.stdout
             has_cli = subprocess.run(["git", "cat-file", "-e", f"{revision}:src/flake8_signals/cli.py"], cwd=ROOT)
             assert has_cli.returncode == 0, f"{revision} has no flake8-signals command"
+        if "flake8-signals fix" in README:
+            cli = subprocess.run(["git", "show", f"{revision}:src/flake8_signals/cli.py"], cwd=ROOT, capture_output=True, text=True)
+            assert 'add_parser("fix"' in cli.stdout, f"{revision} has no fix command"
+        if "flake8-signals-fix" in README:
+            assert "id: flake8-signals-fix" in shown.stdout
 
 
 def test_readme_finding_example_is_what_flake8_prints_for_the_example_project():

@@ -221,3 +221,41 @@ def _fresh():
 
 
 assert sys.version_info >= (3, 9)
+
+
+# -- flake8-signals fix: never an error, never code that does not compile -----------------------
+
+FIXABLE = (
+    "from django.dispatch import Signal\n"
+    "paid = Signal(providing_args=['order'])\n"
+    "@post_save.connect\n"
+    "def connected(sender, **kwargs):\n    pass\n"
+    "@receiver(post_save)\n"
+    "def on_saved(sender, instance):\n    pass\n"
+)
+
+
+def _fixed(source: bytes, path: str = "generated.py"):
+    from flake8_signals.fixes import compiles, fix_source
+
+    result = fix_source(source, path, Options(), lambda code, line, text: True, unsafe=True)
+    assert not (result.skipped or "").startswith("not fixed: the analysis failed"), result.skipped
+    assert not result.changed or compiles(result.after, path)
+    return result
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_fix_on_generated_programs_never_fails_and_compiles(source):
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    _fixed((HEADER + FIXABLE + source).encode())
+
+
+def test_fix_over_every_django_file_never_fails():
+    files = _python_files(Path(django.__file__).parent)
+    assert len(files) > 800
+    for path in files:
+        _fixed(path.read_bytes(), str(path))

@@ -389,47 +389,39 @@ def _progress_on(stream):
 # -- the command ---------------------------------------------------------------------------------
 
 
+def _add_common_options(command: argparse.ArgumentParser, selection: bool = True, stdin: bool = True) -> None:
+    """The options ``check``, ``fix`` and ``map`` share with flake8 and the plugin."""
+    if selection:
+        for flag in ("--select", "--ignore", "--extend-select", "--extend-ignore"):
+            command.add_argument(flag, default=None)
+    command.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
+    command.add_argument("--extend-exclude", default=None, help="more patterns to skip")
+    if stdin:
+        command.add_argument("--stdin-display-name", default="stdin")
+    command.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    for spec in OPTION_SPECS:
+        command.add_argument(spec.flag, default=None, help=spec.help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flake8-signals", description="Catch Django signal mistakes.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="report SIG findings, like flake8 --select=SIG, without flake8's other checks")
     check.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .); - reads standard input")
-    check.add_argument("--select", default=None)
-    check.add_argument("--ignore", default=None)
-    check.add_argument("--extend-select", default=None)
-    check.add_argument("--extend-ignore", default=None)
-    check.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
-    check.add_argument("--extend-exclude", default=None, help="more patterns to skip")
     check.add_argument("--format", choices=FORMATS, default="default", dest="output_format")
     check.add_argument("-j", "--jobs", default="auto", help="processes to use (default: one per CPU)")
-    check.add_argument("--stdin-display-name", default="stdin")
-    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    for spec in OPTION_SPECS:
-        check.add_argument(spec.flag, default=None, help=spec.help)
+    _add_common_options(check)
     fix = commands.add_parser("fix", help="rewrite the findings that have one right rewrite (see the rule table's fix column)")
     fix.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .); - reads standard input and writes the fixed source")
     fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing; exit 1 if anything would change")
     fix.add_argument("--check", action="store_true", help="write nothing; list what would be fixed and exit 1 if anything would change")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply the fixes marked unsafe (they can change behaviour beyond the finding)")
-    fix.add_argument("--select", default=None)
-    fix.add_argument("--ignore", default=None)
-    fix.add_argument("--extend-select", default=None)
-    fix.add_argument("--extend-ignore", default=None)
-    fix.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
-    fix.add_argument("--extend-exclude", default=None, help="more patterns to skip")
-    fix.add_argument("--stdin-display-name", default="stdin")
-    fix.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    for spec in OPTION_SPECS:
-        fix.add_argument(spec.flag, default=None, help=spec.help)
+    _add_common_options(fix)
     signal_map = commands.add_parser("map", help="show the project's signals, their receivers and senders")
     signal_map.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .)")
     signal_map.add_argument("--format", choices=MAP_FORMATS, default="text", dest="output_format")
     signal_map.add_argument("--model", default=None, help="only what runs for app_label.Model (saves, deletes, m2m changes)")
-    signal_map.add_argument("--exclude", default=None, help="comma-separated patterns of files and folders to skip (replaces flake8's defaults)")
-    signal_map.add_argument("--extend-exclude", default=None, help="more patterns to skip")
-    signal_map.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    for spec in OPTION_SPECS:
-        signal_map.add_argument(spec.flag, default=None, help=spec.help)
+    _add_common_options(signal_map, selection=False, stdin=False)
     return parser
 
 

@@ -193,23 +193,17 @@ def module_bindings(module: cst.Module) -> set:
         def __init__(self) -> None:
             self.depth = 0
 
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        def _enter(self, node) -> bool:  # a def or class: its name is bound, its body is a scope
             if self.depth == 0:
                 bound.add(node.name.value)
             self.depth += 1
             return True
 
-        def leave_FunctionDef(self, _node) -> None:
+        def _leave(self, _node) -> None:
             self.depth -= 1
 
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            if self.depth == 0:
-                bound.add(node.name.value)
-            self.depth += 1
-            return True
-
-        def leave_ClassDef(self, _node) -> None:
-            self.depth -= 1
+        visit_FunctionDef = visit_ClassDef = _enter
+        leave_FunctionDef = leave_ClassDef = _leave
 
         def visit_Lambda(self, _node) -> bool:
             return False

@@ -247,3 +247,13 @@ def test_progress_is_shown_on_a_terminal_only():
         for done in range(1, 101):
             show(done, 100)
     assert "100/100 files" in terminal.getvalue() and pipe.getvalue() == ""
+
+
+def test_a_file_flake8_skips_with_flake8_noqa_is_skipped_too(tmp_path):
+    source = "from django.dispatch import receiver\nfrom django.db.models.signals import post_save\n\n\n@receiver(post_save)\ndef on_saved(sender):\n    pass\n"
+    (tmp_path / "skipped.py").write_text("# flake8: noqa\n" + source)
+    (tmp_path / "checked.py").write_text("# flake8: noqa: E501\n" + source)  # flake8 skips this one too
+    (tmp_path / "reported.py").write_text("x = 1  # flake8: noqa\n" + source)  # not at the start of a line
+    by_flake8 = lines_of(run_flake8_default_format("--select=SIG", ".", cwd=tmp_path).stdout)
+    assert len(by_flake8) == 1 and by_flake8[0].startswith("./reported.py:7:1: SIG501 ")
+    assert lines_of(run_check("--isolated", "--select=SIG", ".", cwd=tmp_path).stdout) == by_flake8

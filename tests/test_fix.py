@@ -253,3 +253,11 @@ def test_examples_fix_check_lists_the_safe_fixes():
     assert result.returncode == 1
     codes = set(re.findall(rb"(SIG\d{3}) would be fixed", result.stdout))
     assert codes == {b"SIG105", b"SIG501", b"SIG502", b"SIG503"}
+
+
+def test_a_file_flake8_skips_is_not_fixed(tmp_path):
+    source = b"# flake8: noqa\n" + (HEADER + RECEIVER).encode()
+    target = tmp_path / "receivers.py"
+    target.write_bytes(source)
+    run_fix("receivers.py", cwd=tmp_path)
+    assert target.read_bytes() == source

@@ -28,6 +28,8 @@ from .options import OPTION_SPECS, OptionError, Options, options_from, validate
 from .project import decode_source
 from .rules import OFF_BY_DEFAULT
 
+# flake8 skips a file with a line that starts with this (``should_ignore_file``).
+FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
 # flake8's default --exclude, so that both walk the same files.
@@ -192,7 +194,13 @@ def silenced(code: str, statement: str) -> bool:
     return False
 
 
+def ignores_whole_file(text: str) -> bool:
+    return any(FILE_NOQA.match(line) for line in text.splitlines())
+
+
 def check_text(text: str, path: str, options: Options, selection: Selection) -> list:
+    if ignores_whole_file(text):
+        return []
     from .engine import check_source, needs_analysis
     from .project import app_view_for
 
@@ -457,7 +465,9 @@ def fix_wanted(selection: Selection):
         if not selection.reports(code):
             return False
         if cache.get("text") is not text:
-            cache.update(text=text, statements=noqa_lines(text), physical=text.splitlines(True))
+            cache.update(text=text, statements=noqa_lines(text), physical=text.splitlines(True), whole=ignores_whole_file(text))
+        if cache["whole"]:
+            return False
         physical = cache["physical"]
         statement = cache["statements"].get(line, physical[line - 1] if 0 < line <= len(physical) else "")
         return not silenced(code, statement)
@@ -491,12 +501,15 @@ def run_fix(args: argparse.Namespace, options: Options, selection: Selection) ->
         progress(done, len(files))
     changes = {os.path.abspath(r.path): (r.path, r.before, r.after) for r in results if r.changed}
     current = {path: after for path, (_shown, _before, after) in changes.items()}
-    for path, (before, after) in apply_file_edits([e for r in results for e in r.other_files], current).items():
+    problems: list = []
+    for path, (before, after) in apply_file_edits([e for r in results for e in r.other_files], current, problems).items():
         shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
         changes[path] = (shown, original, after)
     for result in results:
         if result.skipped:
             sys.stderr.write(f"{result.path}: not fixed: {result.skipped}\n")
+    for problem in problems:
+        sys.stderr.write(problem + "\n")
     applied = [(r.path, line, code) for r in results for line, code in r.applied]
     for shown, before, after in (changes[path] for path in sorted(changes)):
         if args.diff:

@@ -78,7 +78,7 @@ def fix_source(raw: bytes, path: str, options: Options, wanted: Callable[[str, i
         run_deep(_fix_rounds, result, options, wanted, unsafe)
     except Exception as error:  # a bug of ours must not cost the user the file
         result.after, result.applied, result.other_files = raw, [], []
-        result.skipped = f"not fixed: the analysis failed ({type(error).__name__}: {error})"
+        result.skipped = f"the analysis failed ({type(error).__name__}: {error})"
     return result
 
 
@@ -139,41 +139,52 @@ def compiles(source: bytes, path: str) -> bool:
     return True
 
 
-def apply_file_edits(edits: list, current: Optional[dict] = None) -> dict:
+def apply_file_edits(edits: list, current: Optional[dict] = None, problems: Optional[list] = None) -> dict:
     """path -> (bytes before or None, bytes after) for the edits of other files, each
     file's edits applied in turn to its ``current`` bytes (absolute path -> bytes, for
-    files already fixed) or to what is on disk; a file that does not parse or
-    round-trip is left alone."""
+    files already fixed) or to what is on disk. A file that does not parse or
+    round-trip is left alone, and so is one whose edit fails (said in ``problems``)."""
+    from .engine import run_deep
+
     current = current or {}
     by_path: dict = {}
     for edit in edits:
         by_path.setdefault(os.path.abspath(edit.path), {}).setdefault(edit.key, edit)
     changes: dict = {}
     for path, keyed in sorted(by_path.items()):
-        before = None
-        module: Optional[cst.Module] = None
-        if path in current or os.path.exists(path):
-            if path in current:
-                before = current[path]
-            else:
-                with open(path, "rb") as handle:
-                    before = handle.read()
-            try:
-                module = cst.parse_module(before)
-            except cst.ParserSyntaxError:
-                continue
-            if module.bytes != before:
-                continue
-        for edit in keyed.values():
-            changed = edit.transform(module)
-            if changed is not None:
-                module = changed
-        if module is None:
+        try:
+            before = current[path] if path in current else _read_if_exists(path)
+            after = run_deep(_edited, before, list(keyed.values()))
+        except Exception as error:  # a bug of ours must not stop the other files
+            if problems is not None:
+                problems.append(f"{path}: not fixed: {type(error).__name__}: {error}")
             continue
-        after = module.bytes
-        if after != before and compiles(after, path):
+        if after is not None and after != before and compiles(after, path):
             changes[path] = (before, after)
     return changes
+
+
+def _read_if_exists(path: str) -> Optional[bytes]:
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _edited(before: Optional[bytes], edits: list) -> Optional[bytes]:
+    module: Optional[cst.Module] = None
+    if before is not None:
+        try:
+            module = cst.parse_module(before)
+        except cst.ParserSyntaxError:
+            return None
+        if module.bytes != before:
+            return None
+    for edit in edits:
+        changed = edit.transform(module)
+        if changed is not None:
+            module = changed
+    return module.bytes if module is not None else None
 
 
 def unified_diff(path: str, before: Optional[bytes], after: bytes) -> str:

@@ -211,41 +211,73 @@ def test_sig201_imports_the_module_from_ready(mysite):
     assert again.returncode == 0, again.stdout.decode()
 
 
-def test_sig201_created_app_config_is_the_one_django_uses(tmp_path):
+HOOKS = (
+    "from django.core.signals import request_started\n"
+    "from django.dispatch import receiver\n\n"
+    "CALLS = []\n\n\n"
+    "@receiver(request_started)\n"
+    "def started(sender, **kwargs):\n"
+    "    CALLS.append(sender)\n"
+)
+
+
+def _ledger_project(tmp_path, apps_py=None) -> Path:
     project = tmp_path / "project"
     app = project / "ledger"
     app.mkdir(parents=True)
     (app / "__init__.py").write_text("")
     (app / "models.py").write_text("")
-    (app / "hooks.py").write_text(
-        "from django.core.signals import setting_changed, request_started\n"
-        "from django.dispatch import receiver\n\n"
-        "CALLS = []\n\n\n"
-        "@receiver(request_started)\n"
-        "def started(sender, **kwargs):\n"
-        "    CALLS.append(sender)\n"
-    )
+    (app / "hooks.py").write_text(HOOKS)
+    if apps_py is not None:
+        (app / "apps.py").write_text(apps_py)
     assert findings(["."], "--select=SIG201", cwd=project)
-    run_fix("--unsafe-fixes", ".", cwd=project)
-    assert (app / "apps.py").exists()
-    script = (
-        "import django\n"
-        "from django.conf import settings\n"
-        "settings.configure(INSTALLED_APPS=['ledger'])\n"
-        "django.setup()\n"
-        "from django.apps import apps\n"
-        "from django.core.signals import request_started\n"
-        "import sys\n"
-        "assert type(apps.get_app_config('ledger')).__name__ == 'LedgerConfig'\n"
-        "assert 'ledger.hooks' in sys.modules\n"
-        "request_started.send(sender='probe')\n"
-        "from ledger.hooks import CALLS\n"
-        "assert CALLS == ['probe'], CALLS\n"
+    return project
+
+
+def _django_runs(project: Path, *asserts: str, installed: str = "ledger") -> None:
+    """Set Django up with the ledger app in a fresh process and run the asserts there."""
+    script = "\n".join(
+        (
+            "import sys, django",
+            "from django.conf import settings",
+            f"settings.configure(INSTALLED_APPS=[{installed!r}])",
+            "django.setup()",
+            "from django.apps import apps",
+            "from django.core.signals import request_started",
+            "request_started.send(sender='probe')",
+            "from ledger.hooks import CALLS",
+            "assert CALLS == ['probe'], CALLS",
+            *asserts,
+        )
     )
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
+
+
+def test_sig201_created_app_config_is_the_one_django_uses(tmp_path):
+    project = _ledger_project(tmp_path)
+    run_fix("--unsafe-fixes", ".", cwd=project)
+    assert (project / "ledger" / "apps.py").exists()
+    _django_runs(project, "assert type(apps.get_app_config('ledger')).__name__ == 'LedgerConfig'")
+
+
+def test_sig201_added_ready_keeps_the_base_class_ready_running(tmp_path):
+    project = _ledger_project(
+        tmp_path,
+        "from django.apps import AppConfig\n\nSTARTED = []\n\n\n"
+        "class ProjectConfig(AppConfig):\n"
+        "    def ready(self):\n"
+        "        STARTED.append(self.name)\n\n\n"
+        "class LedgerConfig(ProjectConfig):\n"
+        '    name = "ledger"\n',
+    )
+    run_fix("--unsafe-fixes", ".", cwd=project)
+    assert "    def ready(self):\n        super().ready()\n        from . import hooks" in (project / "ledger" / "apps.py").read_text()
+    _django_runs(
+        project, "from ledger.apps import STARTED", "assert STARTED == ['ledger'], STARTED", installed="ledger.apps.LedgerConfig"
+    )
 
 
 def test_examples_fix_check_lists_the_safe_fixes():

@@ -68,12 +68,13 @@ class NotImportedAtStartup(Rule):
     ## Fix safety
     Unsafe: it edits another file. The app's `apps.py` gets
     `from . import signals  # noqa: F401` at the end of `AppConfig.ready()`. The
-    method is added when missing, and so is the whole `apps.py` with an `AppConfig`
-    when the app has none (Django uses the only `AppConfig` in `apps.py` on its own).
-    The receivers are then connected in every process, before the first request. That
-    is the point, but they now also run where they did not before: in management
-    commands, workers, the shell and tests. There is no fix when `apps.py` has several
-    `AppConfig` classes.
+    method is added when missing; when the class's base is not `AppConfig` itself,
+    the new `ready()` calls `super().ready()` first. The whole `apps.py` with an
+    `AppConfig` is created when the app has none (Django uses the only `AppConfig` in
+    `apps.py` on its own). The receivers are then connected in every process, before
+    the first request. That is the point, but they now also run where they did not
+    before: in management commands, workers, the shell and tests. There is no fix when
+    `apps.py` has several `AppConfig` classes.
     """
 
     code = "SIG201"
@@ -168,7 +169,9 @@ def _app_config_class(apps: cst.Module) -> Optional[cst.ClassDef]:
         and any((dotted_name(base.value) or "").endswith("Config") for base in statement.bases)
     ]
     if len(classes) > 1:
-        classes = [c for c in classes if "default = False" not in apps.code_for_node(c.body)]
+        # Not the app's: a base the others extend, or a class marked default = False.
+        bases = {dotted_name(base.value) for c in classes for base in c.bases}
+        classes = [c for c in classes if c.name.value not in bases and "default = False" not in apps.code_for_node(c.body)]
     return classes[0] if len(classes) == 1 else None
 
 
@@ -180,7 +183,9 @@ def _with_ready_import(apps: cst.Module, statement: str) -> Optional[cst.Module]
     body = list(config.body.body)
     ready = next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "ready"), None)
     if ready is None:
-        method = cst.parse_statement(f"def ready(self):\n    {statement}\n")
+        # A project base class may have a ready() of its own: keep it running.
+        inherited = "" if all(dotted_name(base.value) in ("AppConfig", "apps.AppConfig") for base in config.bases) else "    super().ready()\n"
+        method = cst.parse_statement(f"def ready(self):\n{inherited}    {statement}\n")
         body = [s for s in body if not _is_placeholder(s)]
         body.append(method.with_changes(leading_lines=[cst.EmptyLine(indent=False)] if body else []))
     else:

@@ -235,9 +235,10 @@ class ReceiverNotOutermost(Rule):
     Safe: the `@receiver` decorators move to the top, in their order, below any
     `@staticmethod`; the other decorators keep theirs. The signal then calls the
     decorated function, which is what the finding says it should. There is no fix
-    when a decorator that `@receiver` would move above does not return a plain
-    callable (`@property`, `@classmethod`, `@cached_property`, `@pytest.fixture`,
-    `@overload`, `@abstractmethod`): connecting what they return would be an error.
+    when a decorator that `@receiver` would move above does not return a function the
+    signal can call in its place: `@property`, `@classmethod`, `@cached_property`,
+    `@pytest.fixture`, `@overload`, `@abstractmethod`, `@contextmanager` (calling it
+    runs nothing), or `@sync_to_async` (Django 4.2 does not await receivers).
     """
 
     code = "SIG503"
@@ -265,10 +266,15 @@ class ReceiverNotOutermost(Rule):
                     above = decorator
 
 
-# Decorators that turn a function into something that is not a plain callable: a
-# @receiver above them would connect a descriptor or a fixture definition.
+# Decorators whose result is not a function the signal can call in its place: a
+# descriptor, a fixture definition, a context-manager factory (calling it runs
+# nothing), or an async wrapper (Django 4.2 calls receivers synchronously).
 NOT_CALLABLE_RESULTS = frozenset(
-    {"property", "classmethod", "cached_property", "fixture", "overload", "abstractmethod", "setter", "getter", "deleter"}
+    {
+        "property", "classmethod", "cached_property", "fixture", "overload", "abstractmethod",
+        "setter", "getter", "deleter", "contextmanager", "asynccontextmanager",
+        "sync_to_async", "database_sync_to_async",
+    }
 )
 
 

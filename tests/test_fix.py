@@ -192,6 +192,11 @@ def mysite(tmp_path) -> Path:
 def test_sig201_imports_the_module_from_ready(mysite):
     before = findings(["."], "--select=SIG201", cwd=mysite)
     assert before, "the fixture project has SIG201 findings"
+    # From standard input only that text is rewritten; the edit of apps.py is named, not made.
+    hooks = (mysite / "legacy" / "hooks.py").read_bytes()
+    piped = run_fix("--unsafe-fixes", "-", "--stdin-display-name=legacy/hooks.py", cwd=mysite, stdin=hooks)
+    assert piped.stdout == hooks and b"not applied from standard input" in piped.stderr and b"legacy/apps.py" in piped.stderr
+    assert not (mysite / "legacy" / "apps.py").exists()
     result = run_fix("--unsafe-fixes", "--select=SIG201", ".", cwd=mysite)
     assert result.returncode == 0, result.stderr.decode()
     # An existing ready() gets the import at its end; an AppConfig without ready() gets one.

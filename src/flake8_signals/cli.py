@@ -486,6 +486,9 @@ def run_fix(args: argparse.Namespace, options: Options, selection: Selection) ->
             sys.stdout.write(unified_diff(args.stdin_display_name, raw, result.after))
         else:
             sys.stdout.buffer.write(result.after)
+        if result.other_files:
+            others = sorted({os.path.relpath(edit.path) for edit in result.other_files})
+            sys.stderr.write(f"not applied from standard input: the fixes that edit {', '.join(others)}\n")
         return 1 if (args.diff or args.check) and result.changed else 0
     files = list(python_files(args.paths, excluded_patterns(args)))
     results = []

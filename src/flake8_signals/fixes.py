@@ -83,7 +83,6 @@ def fix_source(raw: bytes, path: str, options: Options, wanted: Callable[[str, i
 
 
 def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None:
-    from .engine import findings_of_module
     from .project import decode_source
 
     current = result.before
@@ -97,29 +96,7 @@ def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None
         if module.bytes != current:
             result.skipped = "libcst cannot reproduce this file byte for byte (line endings?)"
             return
-        text = decode_source(current)
-        edits: dict = {}
-        imports: list = []
-        in_file, elsewhere = [], []
-        for line, _column, finding in findings_of_module(module, text, result.path, options):
-            if finding.fix is None or not wanted(finding.code, line, text):
-                continue
-            if finding.fix_safety == UNSAFE and not unsafe:
-                if round_number == 0:
-                    result.unsafe_available.append((line, finding.code))
-                continue
-            fix = finding.fix()
-            if fix is None:
-                continue
-            for node, edit in fix.edits:
-                edits.setdefault(id(node), []).append(edit)
-            imports.extend(request for request in fix.imports if request is not None)
-            if fix.edits:
-                in_file.append((line, finding.code))
-            if fix.other_files and round_number == 0:
-                result.other_files.extend(fix.other_files)
-                elsewhere.append((line, finding.code))
-        result.applied.extend(elsewhere)
+        edits, imports, in_file = _collect(module, decode_source(current), result, options, wanted, unsafe, round_number == 0)
         if not in_file:
             return
         new_bytes = add_imports(replace_nodes(module, edits), imports).bytes
@@ -127,6 +104,36 @@ def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None
             return
         current = result.after = new_bytes
         result.applied.extend(in_file)
+
+
+def _collect(module: cst.Module, text: str, result: FileFix, options: Options, wanted, unsafe: bool, first_round: bool):
+    """The edits and imports of one round's fixes, keyed by node, and the (line, code) of
+    the findings they fix in this file. Edits of other files are taken in the first
+    round only (later rounds see the same findings while those files are unchanged)."""
+    from .engine import findings_of_module
+
+    edits: dict = {}
+    imports: list = []
+    in_file: list = []
+    for line, _column, finding in findings_of_module(module, text, result.path, options):
+        if finding.fix is None or not wanted(finding.code, line, text):
+            continue
+        if finding.fix_safety == UNSAFE and not unsafe:
+            if first_round:
+                result.unsafe_available.append((line, finding.code))
+            continue
+        fix = finding.fix()
+        if fix is None:
+            continue
+        for node, edit in fix.edits:
+            edits.setdefault(id(node), []).append(edit)
+        imports.extend(request for request in fix.imports if request is not None)
+        if fix.edits:
+            in_file.append((line, finding.code))
+        if fix.other_files and first_round:
+            result.other_files.extend(fix.other_files)
+            result.applied.append((line, finding.code))
+    return edits, imports, in_file
 
 
 def compiles(source: bytes, path: str) -> bool:

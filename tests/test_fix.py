@@ -298,3 +298,15 @@ def test_a_file_flake8_skips_is_not_fixed(tmp_path):
     target.write_bytes(source)
     run_fix("receivers.py", cwd=tmp_path)
     assert target.read_bytes() == source
+
+
+def test_sig201_with_no_app_config_to_edit_claims_no_fix(tmp_path):
+    two_configs = (
+        "from django.apps import AppConfig\n\n\n"
+        "class LedgerConfig(AppConfig):\n    name = 'ledger'\n\n\n"
+        "class LedgerAdminConfig(AppConfig):\n    name = 'ledger'\n"
+    )
+    project = _ledger_project(tmp_path, two_configs)
+    result = run_fix("--unsafe-fixes", "--check", ".", cwd=project)
+    assert result.returncode == 0 and b"SIG201" not in result.stdout, result.stdout.decode()
+    assert (project / "ledger" / "apps.py").read_text() == two_configs

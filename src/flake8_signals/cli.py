@@ -26,6 +26,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 from .options import OPTION_SPECS, OptionError, Options, options_from, validate
 from .project import decode_source
+from .fixes import apply_file_edits, fix_source, unified_diff
 from .rules import OFF_BY_DEFAULT
 
 # flake8 skips a file with a line that starts with this (``should_ignore_file``).
@@ -476,62 +477,81 @@ def fix_wanted(selection: Selection):
 
 
 def run_fix(args: argparse.Namespace, options: Options, selection: Selection) -> int:
-    from .fixes import apply_file_edits, fix_source, unified_diff
-
     wanted = fix_wanted(selection)
     if args.paths == ["-"]:
-        raw = sys.stdin.buffer.read()
-        result = fix_source(raw, args.stdin_display_name, options, wanted, args.unsafe_fixes)
-        if args.diff:
-            sys.stdout.write(unified_diff(args.stdin_display_name, raw, result.after))
-        else:
-            sys.stdout.buffer.write(result.after)
-        if result.other_files:
-            others = sorted({os.path.relpath(edit.path) for edit in result.other_files})
-            sys.stderr.write(f"not applied from standard input: the fixes that edit {', '.join(others)}\n")
-        return 1 if (args.diff or args.check) and result.changed else 0
+        return _fix_standard_input(args, options, wanted)
     files = list(python_files(args.paths, excluded_patterns(args)))
-    results = []
-    progress = _progress_on(sys.stderr)
-    for done, path in enumerate(files, 1):
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError as error:
-            sys.stderr.write(f"{path}: not fixed: {error}\n")
-            continue
-        results.append(fix_source(raw, path, options, wanted, args.unsafe_fixes))
-        progress(done, len(files))
-    changes = {os.path.abspath(r.path): (r.path, r.before, r.after) for r in results if r.changed}
-    current = {path: after for path, (_shown, _before, after) in changes.items()}
-    problems: list = []
-    for path, (before, after) in apply_file_edits([e for r in results for e in r.other_files], current, problems).items():
-        shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
-        changes[path] = (shown, original, after)
-    for result in results:
-        if result.skipped:
-            sys.stderr.write(f"{result.path}: not fixed: {result.skipped}\n")
-    for problem in problems:
+    results, changes, problems = _fix_files(files, args, options, wanted)
+    for problem in [f"{r.path}: not fixed: {r.skipped}" for r in results if r.skipped] + problems:
         sys.stderr.write(problem + "\n")
-    applied = [(r.path, line, code) for r in results for line, code in r.applied]
     for shown, before, after in (changes[path] for path in sorted(changes)):
         if args.diff:
             sys.stdout.write(unified_diff(shown, before, after))
         elif not args.check:
             with open(shown, "wb") as handle:
                 handle.write(after)
-    verb = "Would fix" if args.diff or args.check else "Fixed"
+    _report_fixes(args, results, changes)
+    return 1 if (args.diff or args.check) and changes else 0
+
+
+def _fix_standard_input(args: argparse.Namespace, options: Options, wanted) -> int:
+    raw = sys.stdin.buffer.read()
+    result = fix_source(raw, args.stdin_display_name, options, wanted, args.unsafe_fixes)
+    if args.diff:
+        sys.stdout.write(unified_diff(args.stdin_display_name, raw, result.after))
+    else:
+        sys.stdout.buffer.write(result.after)
+    if result.other_files:
+        others = sorted({os.path.relpath(edit.path) for edit in result.other_files})
+        sys.stderr.write(f"not applied from standard input: the fixes that edit {', '.join(others)}\n")
+    return 1 if (args.diff or args.check) and result.changed else 0
+
+
+def _fix_files(files: list, args: argparse.Namespace, options: Options, wanted) -> tuple:
+    """(FileFix per file, absolute path -> (shown path, bytes before, bytes after) of
+    every file to change, problems). Fixes that edit other files count as applied
+    only when their edit changed that file."""
+    results = []
+    progress = _progress_on(sys.stderr)
+    problems: list = []
+    for done, path in enumerate(files, 1):
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as error:
+            problems.append(f"{path}: not fixed: {error}")
+            continue
+        results.append(fix_source(raw, path, options, wanted, args.unsafe_fixes))
+        progress(done, len(files))
+    changes = {os.path.abspath(r.path): (r.path, r.before, r.after) for r in results if r.changed}
+    current = {path: after for path, (_shown, _before, after) in changes.items()}
+    made: set = set()
+    edits = [e for r in results for e in r.other_files]
+    for path, (before, after) in apply_file_edits(edits, current, problems, made).items():
+        shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
+        changes[path] = (shown, original, after)
+    for result in results:
+        result.applied.extend(
+            (line, code) for line, code, file_edits in result.elsewhere
+            if any((os.path.abspath(e.path), e.key) in made for e in file_edits)
+        )
+    return results, changes, problems
+
+
+def _report_fixes(args: argparse.Namespace, results: list, changes: dict) -> None:
+    applied = sorted((r.path, line, code) for r in results for line, code in r.applied)
     if args.check:
-        for path, line, code in sorted(applied):
+        for path, line, code in applied:
             sys.stdout.write(f"{path}:{line}: {code} would be fixed\n")
     report = sys.stderr if args.diff else sys.stdout
     if applied or changes:
+        verb = "Would fix" if args.diff or args.check else "Fixed"
         counts = ", ".join(f"{code} x{n}" for code, n in sorted(_count(code for _p, _l, code in applied).items()))
-        report.write(f"{verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} in {len(changes)} file{'s' if len(changes) != 1 else ''} ({counts}).\n")
+        findings = f"{len(applied)} finding{'s' if len(applied) != 1 else ''}"
+        report.write(f"{verb} {findings} in {len(changes)} file{'s' if len(changes) != 1 else ''} ({counts}).\n")
     unsafe = sum(len(r.unsafe_available) for r in results)
     if unsafe:
         report.write(f"{unsafe} more finding{'s have' if unsafe != 1 else ' has'} a fix that --unsafe-fixes applies.\n")
-    return 1 if (args.diff or args.check) and changes else 0
 
 
 def _count(codes: Iterable[str]) -> dict:

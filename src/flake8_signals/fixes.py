@@ -53,6 +53,8 @@ class FileFix:
     applied: list = field(default_factory=list)  # (line, code) in the file as it was before
     unsafe_available: list = field(default_factory=list)  # (line, code) fixable with --unsafe-fixes
     other_files: list = field(default_factory=list)  # FileEdit
+    # (line, code, edits) of fixes that edit other files: applied once those edits are
+    elsewhere: list = field(default_factory=list)
     skipped: Optional[str] = None  # why the file was not fixed
 
     @property
@@ -132,7 +134,7 @@ def _collect(module: cst.Module, text: str, result: FileFix, options: Options, w
             in_file.append((line, finding.code))
         if fix.other_files and first_round:
             result.other_files.extend(fix.other_files)
-            result.applied.append((line, finding.code))
+            result.elsewhere.append((line, finding.code, fix.other_files))
     return edits, imports, in_file
 
 
@@ -146,11 +148,12 @@ def compiles(source: bytes, path: str) -> bool:
     return True
 
 
-def apply_file_edits(edits: list, current: Optional[dict] = None, problems: Optional[list] = None) -> dict:
+def apply_file_edits(edits: list, current: Optional[dict] = None, problems: Optional[list] = None, made: Optional[set] = None) -> dict:
     """path -> (bytes before or None, bytes after) for the edits of other files, each
     file's edits applied in turn to its ``current`` bytes (absolute path -> bytes, for
     files already fixed) or to what is on disk. A file that does not parse or
-    round-trip is left alone, and so is one whose edit fails (said in ``problems``)."""
+    round-trip is left alone, and so is one whose edit fails (said in ``problems``).
+    ``made`` receives the (absolute path, key) of every edit that changed its file."""
     from .engine import run_deep
 
     current = current or {}
@@ -161,13 +164,15 @@ def apply_file_edits(edits: list, current: Optional[dict] = None, problems: Opti
     for path, keyed in sorted(by_path.items()):
         try:
             before = current[path] if path in current else _read_if_exists(path)
-            after = run_deep(_edited, before, list(keyed.values()))
+            after, keys = run_deep(_edited, before, list(keyed.values()))
         except Exception as error:  # a bug of ours must not stop the other files
             if problems is not None:
                 problems.append(f"{path}: not fixed: {type(error).__name__}: {error}")
             continue
         if after is not None and after != before and compiles(after, path):
             changes[path] = (before, after)
+            if made is not None:
+                made.update((path, key) for key in keys)
     return changes
 
 
@@ -178,20 +183,23 @@ def _read_if_exists(path: str) -> Optional[bytes]:
         return handle.read()
 
 
-def _edited(before: Optional[bytes], edits: list) -> Optional[bytes]:
+def _edited(before: Optional[bytes], edits: list) -> tuple:
+    """(the file's new bytes or None, keys of the edits that changed it)."""
     module: Optional[cst.Module] = None
     if before is not None:
         try:
             module = cst.parse_module(before)
         except cst.ParserSyntaxError:
-            return None
+            return None, []
         if module.bytes != before:
-            return None
+            return None, []
+    keys = []
     for edit in edits:
         changed = edit.transform(module)
         if changed is not None:
             module = changed
-    return module.bytes if module is not None else None
+            keys.append(edit.key)
+    return (module.bytes if module is not None else None), keys
 
 
 def unified_diff(path: str, before: Optional[bytes], after: bytes) -> str:

@@ -220,27 +220,15 @@ def module_bindings(module: cst.Module) -> set:
             if self.depth == 0:
                 bound.add("*")
 
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            self._targets(node.target)
+        def _bind_target(self, node) -> None:  # the names a statement binds at module level
+            if self.depth == 0:
+                bound.update(names_used(node.target))
 
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            self._targets(node.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            self._targets(node.target)
-
-        def visit_For(self, node: cst.For) -> None:
-            self._targets(node.target)
+        visit_AssignTarget = visit_AnnAssign = visit_AugAssign = visit_For = visit_NamedExpr = _bind_target
 
         def visit_AsName(self, node: cst.AsName) -> None:
-            self._targets(node.name)
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            self._targets(node.target)
-
-        def _targets(self, target: cst.CSTNode) -> None:
             if self.depth == 0:
-                bound.update(n for n in names_used(target))
+                bound.update(names_used(node.name))
 
     module.visit(_Binder())
     return bound

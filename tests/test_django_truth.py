@@ -718,3 +718,15 @@ def test_fixed_sig105_name_stays_bound_and_the_receiver_runs():
     gc.collect()
     Order.objects.create()
     assert module.calls == [Order]
+
+
+def test_on_commit_from_async_code_raises_so_async_receivers_get_no_sig303_fix():
+    import asyncio
+
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    async def enqueue():
+        transaction.on_commit(lambda: None)
+
+    with pytest.raises(SynchronousOnlyOperation):
+        asyncio.run(enqueue())

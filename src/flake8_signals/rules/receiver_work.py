@@ -189,13 +189,14 @@ class TaskOutsideOnCommit(Rule):
     arguments are still evaluated where they were. `make_invoice.delay(instance.pk)`
     becomes `transaction.on_commit(partial(make_invoice.delay, instance.pk))`, so a
     loop variable is not read late, as it would be in a lambda. `using=using` is passed
-    when the receiver names `using`. If the module already calls `.delay_on_commit(`,
-    the fix writes `make_invoice.delay_on_commit(instance.pk)` (Celery 5.4+, Django
-    task class) instead. The imports are added. The work now runs only after a
-    successful commit, and not at all on a rollback, which is the point. But code
-    after the call can no longer rely on the task being queued, and a helper reached
-    through the call is deferred as a whole. Async receivers get no fix, because
-    `on_commit()` cannot be called from async code.
+    when the receiver names `using`. If the module already calls Celery's
+    `.delay_on_commit(` or `.apply_async_on_commit(` (Celery 5.4+, `DjangoTask`), the
+    fix uses them: `make_invoice.delay_on_commit(instance.pk)`. The imports are added.
+    The work now runs only after a successful commit, and not at all on a rollback,
+    which is the point. But code after the call can no longer rely on the task being
+    queued, and a helper reached through the call is deferred as a whole. Async
+    receivers get no fix: `on_commit()` called from async code raises
+    `SynchronousOnlyOperation` (it reads the connection's autocommit state).
     """
 
     code = "SIG303"
@@ -221,6 +222,10 @@ class TaskOutsideOnCommit(Rule):
                 )
 
 
+# Celery 5.4's DjangoTask: each is ``transaction.on_commit(partial(self.<method>, ...))``.
+ON_COMMIT_METHODS = {"delay": "delay_on_commit", "apply_async": "apply_async_on_commit"}
+
+
 def _on_commit(ctx, call: cst.Call, function) -> Optional[Fix]:
     expression = ctx.parent_of(call)
     if function.is_async or not isinstance(expression, cst.Expr) or expression.value is not call:
@@ -228,8 +233,10 @@ def _on_commit(ctx, call: cst.Call, function) -> Optional[Fix]:
     module = ctx.facts.module
     scope = ctx.enclosing_scope_of(call)
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "delay" and ".delay_on_commit(" in module.code:
-        return Fix(edits=((call, lambda c: c.with_changes(func=c.func.with_changes(attr=cst.Name("delay_on_commit")))),))
+    on_commit_method = ON_COMMIT_METHODS.get(func.attr.value) if isinstance(func, cst.Attribute) else None
+    if on_commit_method and any(f".{name}(" in module.code for name in ON_COMMIT_METHODS.values()):
+        # The module already uses Celery's DjangoTask methods: its tasks have them.
+        return Fix(edits=((call, lambda c: c.with_changes(func=c.func.with_changes(attr=cst.Name(on_commit_method)))),))
     imports = []
     on_commit = edits.local_name_of(module, "django.db.transaction.on_commit")
     if on_commit is None:

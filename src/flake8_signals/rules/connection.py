@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Iterable, Iterator, Optional
 
@@ -252,6 +253,7 @@ class WeakReceiverCollected(Rule):
     fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
+        uids = functools.lru_cache(maxsize=None)(lambda: _dispatch_uids(ctx))  # made only by `fix`
         for connection in ctx.facts.connections:
             if dies_after_connect(connection, ctx.facts):
                 yield self.finding(
@@ -259,17 +261,17 @@ class WeakReceiverCollected(Rule):
                     f"{describe(connection.receiver)} is connected to `{connection.signal.text}` with "
                     "weak=True (the default): nothing else references it, so it is garbage-collected and "
                     "never runs; connect a module-level function, or pass weak=False",
-                    fix=lambda connection=connection: _keep_alive(ctx, connection),
+                    fix=lambda connection=connection: _keep_alive(connection, uids()),
                 )
 
 
-def _keep_alive(ctx, connection: Connection) -> Optional[Fix]:
+def _keep_alive(connection: Connection, uids: dict) -> Optional[Fix]:
     node = connection.report_node
     call = node if isinstance(node, cst.Call) else getattr(node, "decorator", None)
     if not isinstance(call, cst.Call) or has_star_args(call) or sum(a.keyword is None for a in call.args) > 1:
         return None  # weak or dispatch_uid passed by position, or through *args
     has_uid = keyword_arg(call, "dispatch_uid") is not None
-    uid = _dispatch_uids(ctx).get(id(connection))
+    uid = uids.get(id(connection))
     if uid is None and not has_uid:
         return None
 
@@ -293,9 +295,6 @@ def _dispatch_uids(ctx) -> dict:
     """id(connection) -> a dispatch_uid for each weak connection SIG102 reports: module,
     enclosing function and receiver, numbered when two would be the same, and never one
     the module already uses."""
-    cached = getattr(ctx, "_sig102_uids", None)
-    if cached is not None:
-        return cached
     module = ctx.facts.module_name or os.path.splitext(os.path.basename(ctx.path))[0]
     taken = {c.dispatch_uid[4:] for c in ctx.facts.connections if (c.dispatch_uid or "").startswith("str:")}
     bases: dict = {}
@@ -312,7 +311,6 @@ def _dispatch_uids(ctx) -> dict:
                 uid += "'"
             taken.add(uid)
             uids[id(connection)] = uid
-    ctx._sig102_uids = uids
     return uids
 
 

@@ -7,7 +7,6 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
-from .. import edits
 from ..django_names import REQUEST_BOUND_SIGNALS, SEND_METHODS, TEST_ONLY_SIGNALS
 from ..fixes import FileEdit, Fix
 from ..syntax import dotted_name

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import tokenize
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -546,19 +547,12 @@ def _report_fixes(args: argparse.Namespace, results: list, changes: dict) -> Non
     report = sys.stderr if args.diff else sys.stdout
     if applied or changes:
         verb = "Would fix" if args.diff or args.check else "Fixed"
-        counts = ", ".join(f"{code} x{n}" for code, n in sorted(_count(code for _p, _l, code in applied).items()))
+        counts = ", ".join(f"{code} x{n}" for code, n in sorted(Counter(code for _p, _l, code in applied).items()))
         findings = f"{len(applied)} finding{'s' if len(applied) != 1 else ''}"
         report.write(f"{verb} {findings} in {len(changes)} file{'s' if len(changes) != 1 else ''} ({counts}).\n")
     unsafe = sum(len(r.unsafe_available) for r in results)
     if unsafe:
         report.write(f"{unsafe} more finding{'s have' if unsafe != 1 else ' has'} a fix that --unsafe-fixes applies.\n")
-
-
-def _count(codes: Iterable[str]) -> dict:
-    counts: dict = {}
-    for code in codes:
-        counts[code] = counts.get(code, 0) + 1
-    return counts
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -58,6 +58,11 @@ class Context:
             node = self.parents.get(id(node))
         return node
 
+    @cached_property
+    def code(self) -> str:
+        """The module's source, generated once (``module.code`` renders it on every access)."""
+        return self.facts.module.code
+
     def parent_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(id(node))
 

@@ -10,7 +10,7 @@ from typing import Iterable, Optional, Sequence, TypeVar
 
 import libcst as cst
 
-from .syntax import dotted_name, string_value
+from .syntax import dotted_name
 
 E = TypeVar("E", bound=cst.CSTNode)
 
@@ -132,10 +132,6 @@ def names_used(node: cst.CSTNode) -> list[str]:
     return names
 
 
-def string_value_of(node: cst.CSTNode) -> Optional[str]:
-    return string_value(node) if isinstance(node, cst.BaseExpression) else None
-
-
 def parent_map(module: cst.Module) -> dict:
     """id(node) -> its parent, for every node of ``module``."""
     parents: dict = {}
@@ -238,7 +234,8 @@ def name_is_free(module: cst.Module, name: str, enclosing: Optional[cst.CSTNode]
     """Whether a new module-level import of ``name`` neither rebinds something the module
     binds nor is shadowed where it is used (``enclosing``: the top-level def or class
     around the use; any mention of the name there counts as shadowing)."""
-    if name in module_bindings(module) or "*" in module_bindings(module):
+    bound = module_bindings(module)
+    if name in bound or "*" in bound:
         return False
     return enclosing is None or name not in names_used(enclosing)
 
@@ -273,13 +270,13 @@ def reference(module: cst.Module, qualified: str, enclosing: Optional[cst.CSTNod
     return name, ImportRequest(package, name)
 
 
-def unused_import_removals(module: cst.Module, removed: cst.CSTNode) -> list:
-    """Edits that drop the module-level imports only ``removed`` (code a fix deletes) uses."""
+def unused_import_removals(module: cst.Module, removed: cst.CSTNode, code: str) -> list:
+    """Edits that drop the module-level imports only ``removed`` (code a fix deletes)
+    uses; ``code`` is the module's source."""
     inside = names_used(removed)
     if not inside:
         return []
     everywhere = names_used(module)
-    code = module.code
     removals = []
     for _index, statement, node in top_level_imports(module):
         if len(statement.body) != 1 or isinstance(getattr(node, "names", None), cst.ImportStar):

@@ -183,14 +183,17 @@ def needs_analysis(text: str, path: str, app=None) -> bool:
     return might_wire_signals(text) or (app is not None and app.may_wire_receivers_in(path))
 
 
+def _run_rules(ctx: Context) -> list:
+    return [finding for rule in _rule_instances() for finding in rule.check(ctx)]
+
+
 def _analyse(text: str, path: str, options: Options, tree, app) -> list[tuple[int, int, str]]:
     if app is not None:
         wired = app.wired_names(path)
         facts = CACHE.facts_for(text, os.path.abspath(path), app.module_name_of(path), tree, wired)
     else:
         facts = CACHE.facts_for(text, path, None, tree, retain=False)  # outside any app
-    ctx = Context(facts, options, path, app)
-    findings = [finding for rule in _rule_instances() for finding in rule.check(ctx)]
+    findings = _run_rules(Context(facts, options, path, app))
     if not findings:
         return []
     results: dict = {}
@@ -208,8 +211,7 @@ def findings_of_module(module: cst.Module, text: str, path: str, options: Option
     app = app_view_for(path, options)
     module_name = app.module_name_of(path) if app is not None else None
     facts = ModuleFacts(module, path=os.path.abspath(path) if app is not None else path, module_name=module_name)
-    ctx = Context(facts, options, path, app)
-    findings = [finding for rule in _rule_instances() for finding in rule.check(ctx)]
+    findings = _run_rules(Context(facts, options, path, app))
     if not findings:
         return []
     return sorted(positions.resolve(findings, module, facts.statement_index(), None), key=lambda item: item[:2])

@@ -9,7 +9,7 @@ import libcst as cst
 from .. import edits
 from ..facts import Connection, Disconnection, Function
 from ..fixes import Fix
-from ..syntax import dotted_name, has_star_args, keyword_arg, normalized
+from ..syntax import dotted_name, has_star_args, keyword_arg, normalized, string_value
 from .base import Finding, Rule, register
 
 
@@ -188,12 +188,12 @@ def _drop_providing_args(ctx, call: cst.Call) -> Optional[Fix]:
         return updated.with_changes(args=args)
 
     changes = [(call, drop)]
-    names = [edits.string_value_of(element) for element in _elements(removed.value)]
+    names = [string_value(element) for element in _elements(removed.value)]
     statement = ctx.statement_of(call)
     if names and all(names) and statement is not None:
         comment = cst.EmptyLine(comment=cst.Comment("# Sent with: " + ", ".join(names)))
         changes.append((statement, lambda s: s.with_changes(leading_lines=[*s.leading_lines, comment])))
-    changes.extend(edits.unused_import_removals(module, removed.value))
+    changes.extend(edits.unused_import_removals(module, removed.value, ctx.code))
     return Fix(edits=tuple(changes))
 
 

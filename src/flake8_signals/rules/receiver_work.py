@@ -234,7 +234,7 @@ def _on_commit(ctx, call: cst.Call, function) -> Optional[Fix]:
     scope = ctx.enclosing_scope_of(call)
     func = call.func
     on_commit_method = ON_COMMIT_METHODS.get(func.attr.value) if isinstance(func, cst.Attribute) else None
-    if on_commit_method and any(f".{name}(" in module.code for name in ON_COMMIT_METHODS.values()):
+    if on_commit_method and any(f".{name}(" in ctx.code for name in ON_COMMIT_METHODS.values()):
         # The module already uses Celery's DjangoTask methods: its tasks have them.
         return Fix(edits=((call, lambda c: c.with_changes(func=c.func.with_changes(attr=cst.Name(on_commit_method)))),))
     imports = []

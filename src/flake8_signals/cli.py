@@ -29,6 +29,7 @@ from .options import OPTION_SPECS, OptionError, Options, options_from, validate
 from .project import decode_source
 from .fixes import apply_file_edits, fix_source, unified_diff
 from .rules import OFF_BY_DEFAULT
+from .writing import NotWritten, replace_file
 
 # flake8 skips a file with a line that starts with this (``should_ignore_file``).
 FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
@@ -482,16 +483,26 @@ def run_fix(args: argparse.Namespace, options: Options, selection: Selection) ->
     if args.paths == ["-"]:
         return _fix_standard_input(args, options, wanted)
     files = list(python_files(args.paths, excluded_patterns(args)))
-    results, changes, problems = _fix_files(files, args, options, wanted)
+    results, changes, problems, made = _fix_files(files, args, options, wanted)
     for problem in [f"{r.path}: not fixed: {r.skipped}" for r in results if r.skipped] + problems:
         sys.stderr.write(problem + "\n")
-    for shown, before, after in (changes[path] for path in sorted(changes)):
+    not_written = []
+    for path in sorted(changes):
+        shown, before, after = changes[path]
         if args.diff:
             sys.stdout.write(unified_diff(shown, before, after))
         elif not args.check:
-            with open(shown, "wb") as handle:
-                handle.write(after)
-    _report_fixes(args, results, changes)
+            try:
+                replace_file(path, before, after)
+            except NotWritten as why:
+                not_written.append(path)
+                sys.stderr.write(f"{shown}: not written: {why}\n")
+    for path in not_written:
+        del changes[path]
+    _claim_other_file_fixes(results, made, set(not_written))
+    _report_fixes(args, results, changes, not_written)
+    if problems or not_written:
+        return 1
     return 1 if (args.diff or args.check) and changes else 0
 
 
@@ -510,8 +521,8 @@ def _fix_standard_input(args: argparse.Namespace, options: Options, wanted) -> i
 
 def _fix_files(files: list, args: argparse.Namespace, options: Options, wanted) -> tuple:
     """(FileFix per file, absolute path -> (shown path, bytes before, bytes after) of
-    every file to change, problems). Fixes that edit other files count as applied
-    only when their edit changed that file."""
+    every file to change, problems, (absolute path, key) of the edits of other files
+    that changed them)."""
     results = []
     progress = _progress_on(sys.stderr)
     problems: list = []
@@ -531,16 +542,23 @@ def _fix_files(files: list, args: argparse.Namespace, options: Options, wanted) 
     for path, (before, after) in apply_file_edits(edits, current, problems, made).items():
         shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
         changes[path] = (shown, original, after)
+    return results, changes, problems, made
+
+
+def _claim_other_file_fixes(results: list, made: set, not_written: set) -> None:
+    """A fix that edits another file counts once that edit is made and written."""
     for result in results:
         result.applied.extend(
             (line, code) for line, code, file_edits in result.elsewhere
-            if any((os.path.abspath(e.path), e.key) in made for e in file_edits)
+            if any((os.path.abspath(e.path), e.key) in made and os.path.abspath(e.path) not in not_written for e in file_edits)
         )
-    return results, changes, problems
 
 
-def _report_fixes(args: argparse.Namespace, results: list, changes: dict) -> None:
-    applied = sorted((r.path, line, code) for r in results for line, code in r.applied)
+def _report_fixes(args: argparse.Namespace, results: list, changes: dict, not_written: Sequence[str] = ()) -> None:
+    unwritten = set(not_written)
+    applied = sorted(
+        (r.path, line, code) for r in results for line, code in r.applied if os.path.abspath(r.path) not in unwritten
+    )
     if args.check:
         for path, line, code in applied:
             sys.stdout.write(f"{path}:{line}: {code} would be fixed\n")
@@ -550,6 +568,8 @@ def _report_fixes(args: argparse.Namespace, results: list, changes: dict) -> Non
         counts = ", ".join(f"{code} x{n}" for code, n in sorted(Counter(code for _p, _l, code in applied).items()))
         findings = f"{len(applied)} finding{'s' if len(applied) != 1 else ''}"
         report.write(f"{verb} {findings} in {len(changes)} file{'s' if len(changes) != 1 else ''} ({counts}).\n")
+    if unwritten:
+        report.write(f"{len(unwritten)} file{'s were' if len(unwritten) != 1 else ' was'} not written (see above); they are unchanged.\n")
     unsafe = sum(len(r.unsafe_available) for r in results)
     if unsafe:
         report.write(f"{unsafe} more finding{'s have' if unsafe != 1 else ' has'} a fix that --unsafe-fixes applies.\n")

@@ -244,7 +244,11 @@ class WeakReceiverCollected(Rule):
     for the life of the process. When the connecting code runs again, Django ignores
     the second `connect()` with the same `dispatch_uid`, so a receiver that closes over
     the first call's values keeps them. Check that this is what the code means. Often
-    it should be a module-level receiver instead.
+    it should be a module-level receiver instead. There is no fix inside a loop (every
+    round would get the same `dispatch_uid`, and Django would keep only the first
+    receiver), nor in a function that runs after start-up (SIG101): a `dispatch_uid`
+    would silence that finding while the receiver still appears only once the function
+    has run, so the connection has to move, which is not a mechanical edit.
     """
 
     code = "SIG102"
@@ -261,15 +265,21 @@ class WeakReceiverCollected(Rule):
                     f"{describe(connection.receiver)} is connected to `{connection.signal.text}` with "
                     "weak=True (the default): nothing else references it, so it is garbage-collected and "
                     "never runs; connect a module-level function, or pass weak=False",
-                    fix=lambda connection=connection: _keep_alive(connection, uids()),
+                    fix=lambda connection=connection: _keep_alive(ctx, connection, uids()),
                 )
 
 
-def _keep_alive(connection: Connection, uids: dict) -> Optional[Fix]:
+def _keep_alive(ctx, connection: Connection, uids: dict) -> Optional[Fix]:
     node = connection.report_node
     call = node if isinstance(node, cst.Call) else getattr(node, "decorator", None)
     if not isinstance(call, cst.Call) or has_star_args(call) or sum(a.keyword is None for a in call.args) > 1:
         return None  # weak or dispatch_uid passed by position, or through *args
+    if connection.function is not None and not ctx.runs_at_startup(connection.function):
+        # Connected when some function runs (SIG101): a dispatch_uid would silence that
+        # finding while the receiver still appears only then. Moving it is the fix.
+        return None
+    if _in_loop(ctx, node):
+        return None  # one dispatch_uid for every round: Django would keep only the first
     has_uid = keyword_arg(call, "dispatch_uid") is not None
     uid = uids.get(id(connection))
     if uid is None and not has_uid:
@@ -289,6 +299,16 @@ def _keep_alive(connection: Connection, uids: dict) -> Optional[Fix]:
         return new if isinstance(updated, cst.Call) else updated.with_changes(decorator=new)
 
     return Fix(edits=((node, keep),))
+
+
+def _in_loop(ctx, node: cst.CSTNode) -> bool:
+    """Whether ``node`` runs once per round of a loop or comprehension in its scope."""
+    parent = ctx.parent_of(node)
+    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.Module)):
+        if isinstance(parent, (cst.For, cst.While, cst.CompFor)):
+            return True
+        parent = ctx.parent_of(parent)
+    return False
 
 
 def _dispatch_uids(ctx) -> dict:
@@ -487,10 +507,15 @@ class ConnectUsedAsDecorator(Rule):
     ```
 
     ## Fix safety
-    Safe: `@post_save.connect` becomes `@receiver(post_save)`, and
+    Unsafe: `@post_save.connect` becomes `@receiver(post_save)`, and
     `@post_save.connect(sender=X)` becomes `@receiver(post_save, sender=X)`. Django's
     `receiver()` passes its keyword arguments to `connect()` and returns the function,
-    so the name stays bound and the receiver runs. `from django.dispatch import receiver`
+    so the name stays bound and the receiver runs. That is the point, and also why the
+    fix is not safe: code that has never run starts running, on every send of the
+    signal it was written for. Without a `sender` a model-signal receiver then runs for
+    every model of the project (SIG504 reports that), and code that called the name
+    (bound to `None` until now) behaves differently. Read the receiver and give it the
+    `sender` it means before you apply the fix. `from django.dispatch import receiver`
     is added unless the module already imports it. There is no fix when the module
     binds the name `receiver` to something else.
     """
@@ -498,7 +523,7 @@ class ConnectUsedAsDecorator(Rule):
     code = "SIG105"
     name = "connect-as-decorator"
     summary = "`@signal.connect` used as a decorator: Django's `connect()` returns `None`; the receiver never runs."
-    fix_safety = "safe"
+    fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
         for decorator, signal in ctx.facts.connect_decorators:

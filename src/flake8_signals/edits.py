@@ -6,7 +6,7 @@ stays one item per line, a trailing comma stays, comments stay where they were.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence, TypeVar
+from typing import Callable, Iterable, Optional, Sequence, TypeVar
 
 import libcst as cst
 
@@ -270,9 +270,13 @@ def reference(module: cst.Module, qualified: str, enclosing: Optional[cst.CSTNod
     return name, ImportRequest(package, name)
 
 
-def unused_import_removals(module: cst.Module, removed: cst.CSTNode, code: str) -> list:
+def unused_import_removals(
+    module: cst.Module, removed: cst.CSTNode, code: str, imported_elsewhere: Callable[[str], bool]
+) -> list:
     """Edits that drop the module-level imports only ``removed`` (code a fix deletes)
-    uses; ``code`` is the module's source."""
+    uses; ``code`` is the module's source. ``imported_elsewhere(name)`` says whether
+    another module may import the name from this one (then it stays: removing it
+    would break that import)."""
     inside = names_used(removed)
     if not inside:
         return []
@@ -286,6 +290,8 @@ def unused_import_removals(module: cst.Module, removed: cst.CSTNode, code: str) 
             local = alias.evaluated_alias or (dotted_name(alias.name) or "").split(".")[0]
             if local not in inside or f'"{local}"' in code or f"'{local}'" in code:
                 continue  # kept: used by the deleted code only if counted so, or listed in __all__
+            if imported_elsewhere(local):
+                continue  # kept: re-exported to another module
             declared = len(names_used(alias))
             if everywhere.count(local) - inside.count(local) - declared <= 0:
                 unused.append(position)

@@ -377,7 +377,13 @@ class AppView:
                 )
                 yield directory, files
 
-    def project_files(self) -> Iterator[str]:
+    def project_files(self, include_root_scripts: bool = False) -> Iterator[str]:
+        """The project's package files (and, when asked, the scripts beside them at the
+        import root: manage.py, conftest.py)."""
+        if include_root_scripts and not self._is_installed_package() and os.path.isdir(self.root):
+            for name in sorted(os.listdir(self.root)):
+                if name.endswith(".py") and os.path.isfile(os.path.join(self.root, name)):
+                    yield os.path.join(self.root, name)
         for directory, files in self.project_package_dirs():
             for name in sorted(files):
                 if name.endswith(".py"):
@@ -397,6 +403,22 @@ class AppView:
                 continue
             text = self._read(path) or ""
             if module in text or (last in text and imports_it.search(text)):
+                return True
+        return False
+
+    def name_imported_elsewhere(self, module: str, name: str) -> bool:
+        """Whether another file of the project may import ``name`` from ``module``
+        (``from .signals import ORDER_ARGS``, or ``import *`` of it), as far as the
+        text shows: the name as a word in a file that also names the module."""
+        own = self.path_of(module)
+        last = module.rsplit(".", 1)[-1]
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        star = re.compile(rf"^\s*from\s+\S*\b{re.escape(last)}\s+import\s+\*", re.MULTILINE)
+        for path in self.project_files(include_root_scripts=True):
+            if path == own:
+                continue
+            text = self._read(path) or ""
+            if last in text and (word.search(text) or star.search(text)):
                 return True
         return False
 

@@ -193,8 +193,15 @@ def _drop_providing_args(ctx, call: cst.Call) -> Optional[Fix]:
     if names and all(names) and statement is not None:
         comment = cst.EmptyLine(comment=cst.Comment("# Sent with: " + ", ".join(names)))
         changes.append((statement, lambda s: s.with_changes(leading_lines=[*s.leading_lines, comment])))
-    changes.extend(edits.unused_import_removals(module, removed.value, ctx.code))
+    changes.extend(edits.unused_import_removals(module, removed.value, ctx.code, lambda name: _imported_elsewhere(ctx, name)))
     return Fix(edits=tuple(changes))
+
+
+def _imported_elsewhere(ctx, name: str) -> bool:
+    """Whether another module may import ``name`` from this one; True when the project
+    around the file cannot be read (standard input, no app): then the import stays."""
+    module = ctx.facts.module_name
+    return ctx.app is None or module is None or ctx.app.name_imported_elsewhere(module, name)
 
 
 def _elements(value: cst.BaseExpression) -> list:

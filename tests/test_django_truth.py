@@ -652,15 +652,15 @@ def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():
     assert module.calls == [Order]
 
 
-# -- the safe fixes, on real Django: the fixed receiver is connected and called ---------------
+# -- the fixes, on real Django: the fixed receiver is connected and called ---------------
 
 
-def fixed(source: str) -> str:
-    """The snippet after ``flake8-signals fix`` (safe fixes, every rule)."""
+def fixed(source: str, unsafe: bool = False) -> str:
+    """The snippet after ``flake8-signals fix`` (every rule; safe fixes unless ``unsafe``)."""
     from flake8_signals.fixes import fix_source
 
     engine.reset_caches()
-    result = fix_source(source.encode(), "snippet.py", Options(), lambda code, line, text: True, unsafe=False)
+    result = fix_source(source.encode(), "snippet.py", Options(), lambda code, line, text: True, unsafe=unsafe)
     assert result.changed and not result.skipped
     after = result.after.decode()
     assert reported(after) == set(), "the fixed snippet has no finding left"
@@ -711,7 +711,8 @@ def test_fixed_sig105_name_stays_bound_and_the_receiver_runs():
                 def on_saved(sender, **kwargs):
                     calls.append(sender)
                 """
-            )
+            ),
+            unsafe=True,  # a receiver that never ran starts running: see its Fix safety
         )
     )
     assert callable(module.on_saved)

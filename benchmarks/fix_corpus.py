@@ -27,7 +27,7 @@ FIXED = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<code>SIG\d{3}) would be fi
 
 def command(*args, cwd) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flake8_signals.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=3600
+        [sys.executable, "-m", "flake8_signals", *args], cwd=cwd, capture_output=True, text=True, timeout=3600
     )
 
 

@@ -41,8 +41,7 @@ def main(argv: list) -> int:
 
 
 def _measure(stats_path: str) -> None:
-    from flake8_signals import engine
-    from flake8_signals.plugin import SignalsChecker
+    from flake8_signals.frontends.plugin import SignalsChecker
 
     totals = {"files": 0, "seconds": 0.0}
     run = SignalsChecker.run
@@ -57,7 +56,8 @@ def _measure(stats_path: str) -> None:
     SignalsChecker.run = timed_run
 
     def write() -> None:
-        totals["parsed"] = len(engine.CACHE.parses)
+        engine = SignalsChecker.engine
+        totals["parsed"] = len(engine.workspace.facts.parses) if engine is not None else 0
         with open(stats_path, "w") as handle:
             json.dump(totals, handle)
 

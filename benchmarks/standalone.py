@@ -37,7 +37,7 @@ def main() -> int:
     args = parser.parse_args()
     select = "--select=SIG,SIG404,SIG405,SIG504"
     flake8 = [sys.executable, "-m", "flake8", "--isolated", "-j1", select, args.path]
-    standalone = [sys.executable, "-m", "flake8_signals.cli", "check", "--isolated", "-j1", select, args.path]
+    standalone = [sys.executable, "-m", "flake8_signals", "check", "--isolated", "-j1", select, args.path]
     runs: dict = {"flake8 --select=SIG": [], "flake8-signals check": []}
     outputs = {}
     for _ in range(args.rounds):

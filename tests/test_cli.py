@@ -21,7 +21,7 @@ def run_check(*args, cwd=ROOT, stdin=None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     return subprocess.run(
-        [sys.executable, "-m", "flake8_signals.cli", "check", *args],
+        [sys.executable, "-m", "flake8_signals", "check", *args],
         cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=600,
     )
 
@@ -231,7 +231,7 @@ def test_reads_tool_flake8_signals_from_pyproject(tmp_path):
 
 
 def test_progress_is_shown_on_a_terminal_only():
-    from flake8_signals.cli import _progress_on
+    from flake8_signals.frontends.output import progress_on
 
     class Stream(io.StringIO):
         def __init__(self, tty):
@@ -243,7 +243,7 @@ def test_progress_is_shown_on_a_terminal_only():
 
     terminal, pipe = Stream(True), Stream(False)
     for stream in (terminal, pipe):
-        show = _progress_on(stream)
+        show = progress_on(stream)
         for done in range(1, 101):
             show(done, 100)
     assert "100/100 files" in terminal.getvalue() and pipe.getvalue() == ""

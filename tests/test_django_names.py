@@ -9,7 +9,7 @@ from pathlib import Path
 import django
 
 from django_setup import ensure_django
-from flake8_signals import django_names as dn
+from flake8_signals.source import django_names as dn
 
 ensure_django()
 

@@ -29,7 +29,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import signals  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from flake8_signals import engine  # noqa: E402
+from flake8_signals.engine import Engine  # noqa: E402
+from flake8_signals.engine.fixing import fix_source  # noqa: E402
 from flake8_signals.options import Options  # noqa: E402
 from truth_app.models import AuditLog, Order, Pizza, Topping  # noqa: E402
 
@@ -58,8 +59,7 @@ def marked(source: str) -> set:
 
 
 def reported(source: str, path: str = "snippet.py") -> set:
-    engine.reset_caches()
-    results = engine.check_source(source, path, Options(), ast.parse(source))
+    results = Engine().check_source(source, path, Options(), ast.parse(source))
     # SIG504 and SIG405 would mark most snippets; they have tests of their own
     return {(line, message.split()[0]) for line, _, message in results if message[:6] not in ("SIG504", "SIG405")}
 
@@ -545,8 +545,7 @@ def test_sig405_loaddata_sends_post_save_with_raw_and_the_receiver_writes_rows()
         post_save.connect(remember_raw, sender=Order)
         """
     ).lstrip("\n")
-    engine.reset_caches()
-    results = engine.check_source(source, "snippet.py", Options(), ast.parse(source))
+    results = Engine().check_source(source, "snippet.py", Options(), ast.parse(source))
     assert {(line, message[:6]) for line, _, message in results if message[:6] == "SIG405"} == marked(source)
     module = load(source)
     fixture = '[{"model": "truth_app.order", "pk": 77, "fields": {"number": "FX-77"}}]'
@@ -657,10 +656,7 @@ def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():
 
 def fixed(source: str, unsafe: bool = False) -> str:
     """The snippet after ``flake8-signals fix`` (every rule; safe fixes unless ``unsafe``)."""
-    from flake8_signals.fixes import fix_source
-
-    engine.reset_caches()
-    result = fix_source(source.encode(), "snippet.py", Options(), lambda code, line, text: True, unsafe=unsafe)
+    result = fix_source(Engine(), source.encode(), "snippet.py", Options(), lambda code, line, text: True, unsafe=unsafe)
     assert result.changed and not result.skipped
     after = result.after.decode()
     assert reported(after) == set(), "the fixed snippet has no finding left"

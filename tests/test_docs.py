@@ -6,7 +6,7 @@ import re
 
 from flake8_runner import ROOT
 
-from flake8_signals import docs
+from flake8_signals.frontends import docs
 from flake8_signals.options import OPTION_SPECS
 from flake8_signals.rules import all_rules
 
@@ -15,7 +15,7 @@ SPEC_CODES = {f"SIG{n}" for n in ("000", "101", "102", "103", "104", "105", "106
 
 
 def test_readme_sections_are_generated_from_the_code():
-    assert docs.render(README) == README, "run: python -m flake8_signals.docs"
+    assert docs.render(README) == README, "run: python -m flake8_signals.frontends.docs"
 
 
 def test_every_catalogue_code_has_a_rule_and_nothing_else_does():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from flake8_signals.edits import ImportRequest, add_imports, append_item, local_name_of, module_bindings, name_is_free
+from flake8_signals.source.edits import ImportRequest, add_imports, append_item, local_name_of, module_bindings, name_is_free
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from flake8_signals.facts import ModuleFacts
-from flake8_signals.plugin import might_wire_signals
+from flake8_signals.module.facts import ModuleFacts
+from flake8_signals.source.precheck import might_wire_signals
 
 
 def facts_of(source: str) -> ModuleFacts:

@@ -26,7 +26,7 @@ def run_fix(*args, cwd, stdin=None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     result = subprocess.run(
-        [sys.executable, "-m", "flake8_signals.cli", "fix", "--isolated", *args],
+        [sys.executable, "-m", "flake8_signals", "fix", "--isolated", *args],
         cwd=cwd, input=stdin, capture_output=True, env=env, timeout=600,
     )
     assert b"Traceback" not in result.stderr, result.stderr.decode()

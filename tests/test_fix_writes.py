@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_signals import cli, writing
+from flake8_signals.frontends import cli, writing
 
 SOURCE = (
     "from django.db.models.signals import post_save\n"
@@ -96,7 +96,7 @@ def test_a_file_size_limit_leaves_the_original(tmp_path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
 
     done = subprocess.run(
-        [sys.executable, "-m", "flake8_signals.cli", "fix", "--isolated", "receivers.py"],
+        [sys.executable, "-m", "flake8_signals", "fix", "--isolated", "receivers.py"],
         cwd=tmp_path, capture_output=True, preexec_fn=limit, timeout=600,
     )
     assert size > 2048

@@ -249,7 +249,7 @@ def test_option_registration_is_idempotent():
     """flake8 5.0.0 may load the plugin twice; the second registration must be a no-op."""
     from flake8.options.manager import OptionManager
 
-    from flake8_signals.options import register_options
+    from flake8_signals.frontends.plugin import register_options
 
     try:
         manager = OptionManager(version="0", plugin_versions="", parents=[], formatter_names=["default"])
@@ -265,7 +265,7 @@ def test_a_second_run_on_the_same_tree_reports_nothing_again():
     """What flake8 5.0.0 does when it loaded the plugin twice: same tree, same lines."""
     import ast
 
-    from flake8_signals.plugin import SignalsChecker
+    from flake8_signals.frontends.plugin import SignalsChecker
 
     source = SNIPPET.replace("  # noqa: SIG101", "")
     tree, lines = ast.parse(source), source.splitlines(True)

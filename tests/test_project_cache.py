@@ -9,7 +9,9 @@ import time
 import pytest
 from flake8.main.application import Application
 
-from flake8_signals import engine
+from flake8_signals.engine import Engine
+from flake8_signals.frontends.plugin import SignalsChecker
+from flake8_signals.project.app import connects_an_imported_name
 from flake8_signals.options import Options
 from flake8_runner import FIXTURES
 
@@ -18,9 +20,9 @@ MYSITE = FIXTURES / "projects" / "mysite"
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    engine.reset_caches()
+    SignalsChecker.engine = None
     yield
-    engine.reset_caches()
+    SignalsChecker.engine = None
 
 
 def test_every_file_is_parsed_at_most_once_per_process(monkeypatch, capsys):
@@ -29,7 +31,7 @@ def test_every_file_is_parsed_at_most_once_per_process(monkeypatch, capsys):
     application.run(["--isolated", "-j1", "--select=SIG", "."])
     output = capsys.readouterr().out
     assert "SIG201" in output and "SIG301" in output
-    parses = engine.CACHE.parses
+    parses = SignalsChecker.engine.workspace.facts.parses
     # start-up modules, wiring, handlers and migrations are all needed by several files
     assert len(parses) >= 15
     assert max(parses.values()) == 1, {path: n for path, n in parses.items() if n > 1}
@@ -41,6 +43,8 @@ def test_an_edited_start_up_module_is_read_again(tmp_path):
     shutil.copytree(MYSITE / "forgotten", tmp_path / "forgotten")
     signals = tmp_path / "forgotten" / "signals.py"
     apps = tmp_path / "forgotten" / "apps.py"
+
+    engine = Engine()
 
     def sig201_lines():
         results = engine.check_source(signals.read_text(), str(signals), Options())
@@ -57,8 +61,6 @@ def test_an_edited_start_up_module_is_read_again(tmp_path):
 
 
 def test_only_modules_that_connect_an_imported_name_feed_the_receiver_map():
-    from flake8_signals.project import connects_an_imported_name
-
     assert connects_an_imported_name("from .handlers import on_saved\npost_save.connect(on_saved)\n")
     assert connects_an_imported_name("from . import handlers\npost_save.connect(handlers.on_saved)\n")
     assert connects_an_imported_name("from .handlers import (\n    other,\n    on_saved,\n)\nx.connect(receiver=on_saved)\n")
@@ -67,7 +69,5 @@ def test_only_modules_that_connect_an_imported_name_feed_the_receiver_map():
 
 
 def test_receivers_passed_by_keyword_after_other_arguments_count():
-    from flake8_signals.project import connects_an_imported_name
-
     text = "from .handlers import on_saved\npost_save.connect(\n    dispatch_uid='x',\n    receiver=on_saved,\n    sender=Order,\n)\n"
     assert connects_an_imported_name(text)

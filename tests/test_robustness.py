@@ -15,11 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from flake8_runner import parse_output, run_flake8
-from flake8_signals import engine
-from flake8_signals.context import Context
-from flake8_signals.facts import ModuleFacts
+from flake8_signals.engine import Engine
+from flake8_signals.engine.fixing import compiles, fix_source
+from flake8_signals.module import parsing
+from flake8_signals.module.facts import ModuleFacts
 from flake8_signals.options import Options
-from flake8_signals.plugin import SignalsChecker
+from flake8_signals.frontends.plugin import SignalsChecker
+from flake8_signals.rules.context import Context
+from flake8_signals.source import positions
 
 HEADER = "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n"
 RECEIVER = "@receiver(post_save)\ndef on_save(sender):\n    pass\n"  # SIG501 on the def line
@@ -110,9 +113,7 @@ def test_an_error_whose_text_cannot_be_built_is_still_one_sig000(monkeypatch):
     def explode(*args, **kwargs):
         raise Unprintable()
 
-    import flake8_signals.engine as engine_module
-
-    monkeypatch.setattr(engine_module, "check_source", explode)
+    monkeypatch.setattr(Engine, "check_source", explode)
     source = HEADER + RECEIVER
     results = list(SignalsChecker(ast.parse(source), source.splitlines(True), "x.py").run())
     assert [(line, message.split()[0]) for line, _, message, _ in results] == [(1, "SIG000")]
@@ -133,8 +134,7 @@ def test_a_file_libcst_rejects_is_one_sig000_and_no_crash(monkeypatch):
     def reject(source, *args, **kwargs):
         raise cst.ParserSyntaxError("newer syntax", lines=[""], raw_line=1, raw_column=0)
 
-    engine.reset_caches()
-    monkeypatch.setattr(engine.cst, "parse_module", reject)
+    monkeypatch.setattr(parsing.cst, "parse_module", reject)
     source = HEADER + RECEIVER
     checker = SignalsChecker(ast.parse(source), source.splitlines(True), "newer.py")
     results = list(checker.run())
@@ -180,8 +180,8 @@ def _analyse_everything(path: Path) -> None:
         return  # reported as SIG000 by the plugin
     facts = ModuleFacts(module, str(path))
     ctx = Context(facts, Options(), str(path))
-    findings = [f for rule in engine._rule_instances() for f in rule.check(ctx)]
-    engine.positions.resolve(findings, module, facts.statement_index(), ast.parse(text))
+    findings = Engine().run_rules(ctx)
+    positions.resolve(findings, module, facts.statement_index(), ast.parse(text))
 
 
 def test_every_django_file_is_analysed_without_error():
@@ -215,9 +215,9 @@ def test_the_standard_library_through_the_plugin():
 
 @pytest.fixture(autouse=True)
 def _fresh():
-    engine.reset_caches()
+    SignalsChecker.engine = None  # each test starts with a new engine
     yield
-    engine.reset_caches()
+    SignalsChecker.engine = None
 
 
 assert sys.version_info >= (3, 9)
@@ -236,9 +236,7 @@ FIXABLE = (
 
 
 def _fixed(source: bytes, path: str = "generated.py"):
-    from flake8_signals.fixes import compiles, fix_source
-
-    result = fix_source(source, path, Options(), lambda code, line, text: True, unsafe=True)
+    result = fix_source(Engine(), source, path, Options(), lambda code, line, text: True, unsafe=True)
     assert not (result.skipped or "").startswith("the analysis failed"), result.skipped
     assert not result.changed or compiles(result.after, path)
     return result

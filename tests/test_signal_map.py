@@ -16,7 +16,7 @@ RUNTIME = """
 import importlib, json, weakref
 import django
 django.setup()
-from flake8_signals import django_names as dn
+from flake8_signals.source import django_names as dn
 found = []
 for module_name, names in dn.BUILTIN_SIGNALS.items():
     try:
@@ -52,7 +52,7 @@ def runtime_receivers() -> set:
 
 def static_map(*args) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "flake8_signals.cli", "map", "--isolated", *args],
+        [sys.executable, "-m", "flake8_signals", "map", "--isolated", *args],
         cwd=EXAMPLES, env=_env(), capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -89,7 +89,7 @@ def test_model_view_and_picture_formats():
 def test_map_of_the_fixture_project_says_yes_no_and_unknown_with_reasons():
     mysite = ROOT / "tests" / "fixtures" / "projects" / "mysite"
     result = subprocess.run(
-        [sys.executable, "-m", "flake8_signals.cli", "map", "--isolated", "--format=json"],
+        [sys.executable, "-m", "flake8_signals", "map", "--isolated", "--format=json"],
         cwd=mysite, env=_env(), capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr

@@ -9,10 +9,10 @@ import django
 import pytest
 
 from flake8_runner import FIXTURES
-from flake8_signals import engine
+from flake8_signals.engine import Engine
 from flake8_signals.options import Options
-from flake8_signals.plugin import might_wire_signals
-from flake8_signals.skeleton import skeleton
+from flake8_signals.source.precheck import might_wire_signals
+from flake8_signals.source.skeleton import skeleton
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,8 +32,7 @@ CANDIDATES = _candidates()
 
 
 def _findings(text: str, path: str, tree) -> list:
-    engine.reset_caches()
-    return engine.check_source(text, path, Options(), tree)
+    return Engine().check_source(text, path, Options(), tree)
 
 
 def test_there_are_many_candidates():

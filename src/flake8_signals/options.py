@@ -1,11 +1,12 @@
-"""The plugin's options, as flake8 parses them from the command line and config files."""
+"""Layer 0, the user's settings: the plugin's options (what they are, how a value is
+split and validated) and the frozen ``Options`` every layer reads. Imports nothing of
+the package."""
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
-from typing import Iterable, NoReturn
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -69,30 +70,6 @@ OPTION_SPECS = (
 )
 
 
-def register_options(parser) -> None:
-    # Idempotent: flake8 5.0.0 can load one plugin twice (an editable install is seen as
-    # two distributions), and argparse refuses a second option with the same name.
-    if spec_already_registered(parser):
-        return
-    for spec in OPTION_SPECS:
-        parser.add_option(
-            spec.flag,
-            default="",
-            parse_from_config=True,
-            # Split here, not by flake8, which silently drops empty items ("a,,b").
-            help=spec.help,
-        )
-    # Opinionated rules: users opt in with --extend-select.
-    from .rules import off_by_default_codes
-
-    parser.extend_default_ignore(off_by_default_codes())
-
-
-def spec_already_registered(parser) -> bool:
-    known = getattr(getattr(parser, "parser", None), "_option_string_actions", {})
-    return OPTION_SPECS[0].flag in known
-
-
 class OptionError(ValueError):
     """A malformed option value; flake8 shows it as a usage error."""
 
@@ -122,12 +99,6 @@ def validate(namespace) -> None:
         bad = spec.invalid_items(items)
         if bad:
             raise OptionError(f"argument {spec.flag}: invalid value {bad[0]!r} (expected {spec.expected})")
-
-
-def usage_error(error: OptionError) -> "NoReturn":
-    """Stop the run the way argparse does for a bad command-line value (exit status 2)."""
-    sys.stderr.write(f"usage: flake8 [options] file file ...\nflake8: error: {error}\n")
-    raise SystemExit(2)
 
 
 def options_from(namespace) -> Options:

@@ -1,9 +1,12 @@
-"""The rules. Each module registers its rules with ``@register``; import order is table order."""
+"""Layer 4, the rules: one class per rule (code, message, documentation, optional fix),
+grouped in families, each registered with ``@register``. They read the module and
+project models through a ``Context`` and the shared analyses; they never import the
+engine or a front end."""
 
 from __future__ import annotations
 
-from .base import RULES, Finding, Rule, register
 from . import plugin_error, connection, startup, receiver_work, reentry, api  # noqa: F401,E402
+from .base import RULES, Finding, Rule, register
 
 
 def all_rules() -> list[type[Rule]]:

@@ -6,11 +6,11 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
-from .. import edits
-from ..facts import Connection, Disconnection, Function
-from ..fixes import Fix
-from ..syntax import dotted_name, has_star_args, keyword_arg, normalized, string_value
+from ..module.facts import Connection, Disconnection, Function
+from ..source import edits
+from ..source.syntax import dotted_name, has_star_args, keyword_arg, normalized, string_value
 from .base import Finding, Rule, register
+from .fix import Fix
 
 
 def wraps_before_connecting(function: Function, receiver_decorators: list) -> bool:

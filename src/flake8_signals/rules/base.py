@@ -5,12 +5,11 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Optional
+from typing import Callable, ClassVar, Iterable, Optional
 
 import libcst as cst
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..context import Context
+from .context import Context
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Rule:
     # docstring's "Fix safety" section says why); None: no fix.
     fix_safety: ClassVar[Optional[str]] = None
 
-    def check(self, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - abstract
+    def check(self, ctx: Context) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def finding(

@@ -8,11 +8,11 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from .. import edits
-from ..facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
-from ..fixes import Fix
-from ..syntax import dotted_name, has_star_args, keyword_arg, names_in
+from ..module.facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
+from ..source import edits
+from ..source.syntax import dotted_name, has_star_args, keyword_arg, names_in
 from .base import Finding, Rule, register
+from .fix import Fix
 
 
 def describe(receiver: ReceiverRef) -> str:

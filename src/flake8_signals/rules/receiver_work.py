@@ -6,9 +6,9 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
-from .. import django_names as dn
-from .. import edits
-from ..analysis import (
+from ..source import django_names as dn
+from ..source import edits
+from .analysis import (
     blocking_finder,
     blocking_name,
     enqueue_finder,
@@ -19,8 +19,8 @@ from ..analysis import (
     is_deferred,
     manager_method,
 )
-from ..fixes import Fix
 from .base import Finding, Rule, register
+from .fix import Fix
 
 
 @register

@@ -6,7 +6,8 @@ from typing import Iterable
 
 import libcst as cst
 
-from ..analysis import (
+from ..source.syntax import attribute_names, string_value
+from .analysis import (
     call_text,
     called_on,
     f_increments,
@@ -18,7 +19,6 @@ from ..analysis import (
     manager_method,
     wrapping_decorators,
 )
-from ..syntax import attribute_names
 from .base import Finding, Rule, register
 
 CREATED_GUARD = ("created",)
@@ -240,8 +240,6 @@ def _reads_action(function) -> bool:
 
 
 def _first_string(call: cst.Call):
-    from ..syntax import string_value
-
     return string_value(call.args[0].value) if call.args else None
 
 

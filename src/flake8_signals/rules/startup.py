@@ -7,10 +7,10 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
-from ..django_names import REQUEST_BOUND_SIGNALS, SEND_METHODS, TEST_ONLY_SIGNALS
-from ..fixes import FileEdit, Fix
-from ..syntax import dotted_name
+from ..source.django_names import REQUEST_BOUND_SIGNALS, SEND_METHODS, TEST_ONLY_SIGNALS
+from ..source.syntax import dotted_name
 from .base import Finding, Rule, register
+from .fix import FileEdit, Fix
 
 
 def _own_signals(facts) -> set:

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .context import Context
-from .django_names import SEND_METHODS
-from .facts import Connection, ModuleFacts
-from .options import Options
-from .rules.connection import describe, dies_after_connect, different_receivers
-from .syntax import normalized
+from ..module.facts import Connection, ModuleFacts
+from ..options import Options
+from ..rules.connection import describe, dies_after_connect, different_receivers
+from ..rules.context import Context
+from ..source.django_names import SEND_METHODS
+from ..source.syntax import normalized
+from .engine import Engine
 
-SCHEMA_VERSION = 1
 # The order Django sends the model signals in over an instance's life.
 MODEL_SIGNAL_ORDER = ("pre_init", "post_init", "pre_save", "post_save", "m2m_changed", "pre_delete", "post_delete")
 
@@ -49,23 +49,20 @@ class SignalEntry:
     receivers: list = field(default_factory=list)
 
 
-def build_map(files: Iterable[str], options: Options) -> dict:
+def build_map(engine: Engine, files: Iterable[str], options: Options) -> dict:
     """signal qualified name -> SignalEntry, for the given files of a project."""
-    from .engine import CACHE, check_source
-    from .project import app_view_for, read_source
-
     signals: dict = {}
     codes_by_file: dict = {}  # absolute path -> {line: codes}
     for path in files:
-        text = read_source(os.path.abspath(path))
+        text = engine.workspace.read_source(os.path.abspath(path))
         if text is None:
             continue
-        app = app_view_for(path, options)
+        app = engine.app_view_for(path, options)
         module_name = app.module_name_of(path) if app is not None else None
         try:
             tree = ast.parse(text)
-            facts = CACHE.facts_for(text, os.path.abspath(path), module_name)
-            findings = check_source(text, path, options, tree)
+            facts = engine.workspace.facts.facts_for(text, os.path.abspath(path), module_name)
+            findings = engine.check_source(text, path, options, tree)
         except Exception:  # a file the rules cannot analyse is not on the map
             continue
         ctx = Context(facts, options, path, app)
@@ -274,86 +271,3 @@ def _names_model(sender: str, model: str, wanted: str) -> bool:
     if text.lower() == model.lower():
         return True
     return text.rsplit(".", 1)[-1] == wanted and "through" not in text
-
-
-# -- output -----------------------------------------------------------------------------------
-
-
-def as_json(signals: dict) -> dict:
-    return {"version": SCHEMA_VERSION, "signals": [asdict(entry) for entry in signals.values()]}
-
-
-def as_text(signals: dict) -> str:
-    lines = []
-    for entry in signals.values():
-        lines.append(f"{entry.signal}  ({entry.kind}{', defined at ' + entry.defined_at if entry.defined_at else ''})")
-        for site in entry.sent_at:
-            lines.append(f"  sent at {site}")
-        for receiver in entry.receivers:
-            details = [f"sender={receiver.sender}" if receiver.sender else "any sender"]
-            if receiver.dispatch_uid:
-                details.append(f"dispatch_uid={receiver.dispatch_uid}")
-            if receiver.weak is False:
-                details.append("weak=False")
-            if receiver.is_async:
-                details.append("async")
-            codes = f"  {' '.join(receiver.codes)}" if receiver.codes else ""
-            lines.append(f"  -> {receiver.receiver}  {receiver.path}:{receiver.line}  ({', '.join(details)}){codes}")
-            lines.append(
-                f"       connected at {receiver.connected_at} ({receiver.connected_in}); "
-                f"registered at start-up: {receiver.registered_at_startup} ({receiver.reason})"
-            )
-        if not entry.receivers:
-            lines.append("  (no receivers in these files)")
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _node_ids(signals: dict) -> dict:
-    ids: dict = {}
-    for entry in signals.values():
-        ids.setdefault(entry.signal, f"s{len(ids)}")
-        for receiver in entry.receivers:
-            ids.setdefault(receiver.receiver, f"r{len(ids)}")
-    return ids
-
-
-def as_mermaid(signals: dict) -> str:
-    ids = _node_ids(signals)
-    lines = ["flowchart LR"]
-    for entry in signals.values():
-        lines.append(f'  {ids[entry.signal]}(["{entry.signal.rsplit(".", 1)[-1]}"])')
-    for entry in signals.values():
-        for receiver in entry.receivers:
-            label = _short(receiver.receiver)
-            lines.append(f'  {ids[receiver.receiver]}["{label}"]')
-            arrow = "-->" if receiver.registered_at_startup == "yes" else "-.->"
-            edge = f"|{_mermaid_text(receiver.sender)}|" if receiver.sender else ""
-            lines.append(f"  {ids[entry.signal]} {arrow}{edge} {ids[receiver.receiver]}")
-    return "\n".join(lines) + "\n"
-
-
-def _mermaid_text(text: str) -> str:
-    return text.replace('"', "'").replace("|", "/")
-
-
-def as_dot(signals: dict) -> str:
-    ids = _node_ids(signals)
-    lines = ["digraph signals {", "  rankdir=LR;"]
-    for entry in signals.values():
-        lines.append(f'  {ids[entry.signal]} [label="{entry.signal.rsplit(".", 1)[-1]}", shape=ellipse];')
-    for entry in signals.values():
-        for receiver in entry.receivers:
-            lines.append(f'  {ids[receiver.receiver]} [label="{_dot_text(_short(receiver.receiver))}", shape=box];')
-            style = "solid" if receiver.registered_at_startup == "yes" else "dashed"
-            label = f', label="{_dot_text(receiver.sender)}"' if receiver.sender else ""
-            lines.append(f"  {ids[entry.signal]} -> {ids[receiver.receiver]} [style={style}{label}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _short(name: str) -> str:
-    return name.replace('"', "'")

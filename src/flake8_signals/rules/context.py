@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import libcst as cst
 
-from .django_names import CLASS_PREPARED
-from .facts import Connection, Function, ModuleFacts, Receiver
-from .options import Options
-from .syntax import dotted_name, keyword_arg, string_value
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .project import AppView
+from ..module.facts import Connection, Function, ModuleFacts, Receiver
+from ..options import Options
+from ..project.app import AppView
+from ..source.django_names import CLASS_PREPARED
+from ..source.edits import parent_map
+from ..source.syntax import dotted_name, keyword_arg, string_value
 
 
 def path_parts(path: str) -> list[str]:
@@ -36,7 +35,7 @@ class Context:
         facts: ModuleFacts,
         options: Options,
         path: str,
-        app: Optional["AppView"] = None,
+        app: Optional[AppView] = None,
     ) -> None:
         self.facts = facts
         self.options = options
@@ -48,8 +47,6 @@ class Context:
 
     @cached_property
     def parents(self) -> dict:
-        from .edits import parent_map
-
         return parent_map(self.facts.module)
 
     def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:

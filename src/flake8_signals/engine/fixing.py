@@ -1,4 +1,4 @@
-"""``flake8-signals fix``: apply the rewrites the rules offer.
+"""Applying the rewrites the rules offer (``flake8-signals fix``).
 
 A rule that knows the one right rewrite for a finding attaches a ``Fix`` to it: edits
 of nodes of the module (functions of the node as it is when the edit runs, so that
@@ -20,29 +20,13 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from .edits import ImportRequest, add_imports, replace_nodes
-from .options import Options
+from ..options import Options
+from ..rules.fix import UNSAFE
+from ..source.decoding import decode_source
+from ..source.edits import add_imports, replace_nodes
+from .engine import Engine
 
-SAFE = "safe"
-UNSAFE = "unsafe"
 MAX_ROUNDS = 10
-
-
-@dataclass(frozen=True)
-class FileEdit:
-    """An edit of another file: ``transform`` gets that file's module (None when the
-    file does not exist) and returns the new module, or None to leave it alone."""
-
-    path: str
-    key: str  # two edits with the same path and key are the same edit
-    transform: Callable[[Optional[cst.Module]], Optional[cst.Module]]
-
-
-@dataclass(frozen=True)
-class Fix:
-    edits: tuple = ()  # (node, function(updated node) -> new node)
-    imports: tuple = ()  # ImportRequest
-    other_files: tuple = ()  # FileEdit
 
 
 @dataclass
@@ -62,31 +46,28 @@ class FileFix:
         return self.after != self.before
 
 
-def fix_source(raw: bytes, path: str, options: Options, wanted: Callable[[str, int, str], bool], unsafe: bool) -> FileFix:
+def fix_source(
+    engine: Engine, raw: bytes, path: str, options: Options, wanted: Callable[[str, int, str], bool], unsafe: bool
+) -> FileFix:
     """The fixed bytes of one file. ``wanted(code, line, text)`` says whether a finding
     is selected and not silenced by ``# noqa`` in ``text`` (the current source)."""
-    from .engine import needs_analysis, run_deep
-    from .project import app_view_for, decode_source
-
     result = FileFix(path, raw, raw)
     try:
         text = decode_source(raw)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         result.skipped = f"cannot be read: {error}"
         return result
-    if not needs_analysis(text, path, app_view_for(path, options)):
+    if not engine.needs_analysis(text, path, engine.app_view_for(path, options)):
         return result
     try:
-        run_deep(_fix_rounds, result, options, wanted, unsafe)
+        engine.run_deep(_fix_rounds, engine, result, options, wanted, unsafe)
     except Exception as error:  # a bug of ours must not cost the user the file
         result.after, result.applied, result.other_files = raw, [], []
         result.skipped = f"the analysis failed ({type(error).__name__}: {error})"
     return result
 
 
-def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None:
-    from .project import decode_source
-
+def _fix_rounds(engine: Engine, result: FileFix, options: Options, wanted, unsafe: bool) -> None:
     current = result.before
     for round_number in range(MAX_ROUNDS):
         try:
@@ -98,7 +79,7 @@ def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None
         if module.bytes != current:
             result.skipped = "libcst cannot reproduce this file byte for byte (line endings?)"
             return
-        edits, imports, in_file = _collect(module, decode_source(current), result, options, wanted, unsafe, round_number == 0)
+        edits, imports, in_file = _collect(engine, module, decode_source(current), result, options, wanted, unsafe, round_number == 0)
         if not in_file:
             return
         new_bytes = add_imports(replace_nodes(module, edits), imports).bytes
@@ -108,16 +89,14 @@ def _fix_rounds(result: FileFix, options: Options, wanted, unsafe: bool) -> None
         result.applied.extend(in_file)
 
 
-def _collect(module: cst.Module, text: str, result: FileFix, options: Options, wanted, unsafe: bool, first_round: bool):
+def _collect(engine: Engine, module: cst.Module, text: str, result: FileFix, options: Options, wanted, unsafe: bool, first_round: bool):
     """The edits and imports of one round's fixes, keyed by node, and the (line, code) of
     the findings they fix in this file. Edits of other files are taken in the first
     round only (later rounds see the same findings while those files are unchanged)."""
-    from .engine import findings_of_module
-
     edits: dict = {}
     imports: list = []
     in_file: list = []
-    for line, _column, finding in findings_of_module(module, text, result.path, options):
+    for line, _column, finding in engine.findings_of_module(module, result.path, options):
         if finding.fix is None or not wanted(finding.code, line, text):
             continue
         if finding.fix_safety == UNSAFE and not unsafe:
@@ -148,14 +127,14 @@ def compiles(source: bytes, path: str) -> bool:
     return True
 
 
-def apply_file_edits(edits: list, current: Optional[dict] = None, problems: Optional[list] = None, made: Optional[set] = None) -> dict:
+def apply_file_edits(
+    engine: Engine, edits: list, current: Optional[dict] = None, problems: Optional[list] = None, made: Optional[set] = None
+) -> dict:
     """path -> (bytes before or None, bytes after) for the edits of other files, each
     file's edits applied in turn to its ``current`` bytes (absolute path -> bytes, for
     files already fixed) or to what is on disk. A file that does not parse or
     round-trip is left alone, and so is one whose edit fails (said in ``problems``).
     ``made`` receives the (absolute path, key) of every edit that changed its file."""
-    from .engine import run_deep
-
     current = current or {}
     by_path: dict = {}
     for edit in edits:
@@ -164,7 +143,7 @@ def apply_file_edits(edits: list, current: Optional[dict] = None, problems: Opti
     for path, keyed in sorted(by_path.items()):
         try:
             before = current[path] if path in current else _read_if_exists(path)
-            after, keys = run_deep(_edited, before, list(keyed.values()))
+            after, keys = engine.run_deep(_edited, before, list(keyed.values()))
         except Exception as error:  # a bug of ours must not stop the other files
             if problems is not None:
                 problems.append(f"{path}: not fixed: {type(error).__name__}: {error}")
@@ -203,8 +182,6 @@ def _edited(before: Optional[bytes], edits: list) -> tuple:
 
 
 def unified_diff(path: str, before: Optional[bytes], after: bytes) -> str:
-    from .project import decode_source
-
     old = decode_source(before).splitlines(True) if before is not None else []
     new = decode_source(after).splitlines(True)
     shown = os.path.normpath(path)
@@ -215,4 +192,4 @@ def unified_diff(path: str, before: Optional[bytes], after: bytes) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-__all__ = ["FileEdit", "FileFix", "Fix", "ImportRequest", "SAFE", "UNSAFE", "fix_source"]
+__all__ = ["FileFix", "apply_file_edits", "compiles", "fix_source", "unified_diff"]

@@ -1,7 +1,7 @@
 """The README's rule and option sections, generated from the rules and options themselves.
 
-    python -m flake8_signals.docs           # rewrite README.md
-    python -m flake8_signals.docs --check   # exit 1 if README.md is stale
+    python -m flake8_signals.frontends.docs           # rewrite README.md
+    python -m flake8_signals.frontends.docs --check   # exit 1 if README.md is stale
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
-from .options import OPTION_SPECS
-from .rules import all_rules
+from ..engine import Engine, signal_map
+from ..options import OPTION_SPECS, Options
+from ..rules import all_rules
+from . import map_formats
+from .cli import python_files
 
 SECTIONS = ("rules-table", "rules-reference", "options", "example-map", "example-map-mermaid")
 
@@ -46,12 +50,6 @@ def options_section() -> str:
 
 def example_map(output_format: str, model: str = "") -> str:
     """The map of the bundled example project, as ``flake8-signals map`` prints it there."""
-    from contextlib import contextmanager
-
-    from . import signal_map
-    from .cli import python_files
-    from .options import Options
-
     @contextmanager
     def inside(directory: Path):
         previous = os.getcwd()
@@ -62,12 +60,12 @@ def example_map(output_format: str, model: str = "") -> str:
             os.chdir(previous)
 
     with inside(EXAMPLES):
-        signals = signal_map.build_map(list(python_files(["."], [])), Options())
+        signals = signal_map.build_map(Engine(), list(python_files(["."], [])), Options())
     if model:
         signals = signal_map.for_model(signals, model)
     if output_format == "mermaid":
-        return "```mermaid\n" + signal_map.as_mermaid(signals) + "```"
-    return "```text\n" + signal_map.as_text(signals) + "```"
+        return "```mermaid\n" + map_formats.as_mermaid(signals) + "```"
+    return "```text\n" + map_formats.as_text(signals) + "```"
 
 
 GENERATORS = {
@@ -77,7 +75,7 @@ GENERATORS = {
     "example-map": lambda: example_map("text", "shop.Order"),
     "example-map-mermaid": lambda: example_map("mermaid", "shop.Order"),
 }
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def render(readme: str) -> str:

@@ -1,11 +1,12 @@
-"""Project analysis: the Django app around a file, read from disk once per process.
+"""One Django app as the rules see it, read from disk through the process's workspace.
 
 flake8 checks one file at a time. For the rules that need the rest of the app
 (SIG201, receivers wired from apps.py, ready() reaching helpers in other modules,
 blocking calls in imported helpers, dispatch_uid reuse across migrations) an
-``AppView`` reads the app's other files itself. Every file is read through one cache
-keyed by (size, mtime), and parsed through the engine's cache keyed by content, so
-each file is parsed at most once per process however many files ask about it.
+``AppView`` reads the app's other files itself. Every file is read through the
+workspace's disk cache, keyed by (size, mtime), and parsed through its facts cache,
+keyed by content, so each file is parsed at most once per process however many files
+ask about it.
 """
 
 from __future__ import annotations
@@ -13,29 +14,27 @@ from __future__ import annotations
 import os
 import re
 import time
-from functools import lru_cache
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from .facts import CallSite, Connection, Function, ModuleFacts
-from .imports_summary import ImportSummary, summarize
+from ..module.facts import CallSite, Connection, Function, ModuleFacts
+from ..source.imports_summary import ImportSummary
+from ..source.precheck import might_wire_signals
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .workspace import Workspace
 
 # P/management/__init__.py: Django's migrate and flush commands import it "to register
 # dispatcher events" (the usual home of post_migrate receivers).
 STARTUP_BASENAMES = ("__init__", "apps", "models", "admin", "management")
 REFRESH_SECONDS = 1.0
 SKIPPED_FOLDERS = frozenset({"node_modules", "site-packages", "__pycache__", "migrations", "build", "dist"})
+CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
+THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
 
 
 def startup_roots_of(package: str) -> list:
     """``P`` and its modules Django (or migrate) imports by definition."""
     return [package] + [f"{package}.{name}" if package else name for name in STARTUP_BASENAMES[1:]]
-SUMMARIES: dict = {}  # (path, signature) -> ImportSummary
-PACKAGES: dict = {}  # (import root, top package) -> app packages found by walking the project
-CLOSURES: dict = {}  # (import root, top package, extra) -> (start-up modules, unknown apps, files read)
-MODELS: dict = {}  # (import root, top package) -> ((model names, through names), files read)
-CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
-THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
-WIRED: dict = {}  # (import root, top package) -> (module -> [(function, connection)], files read)
 
 
 # -- the file system ------------------------------------------------------------------------
@@ -48,60 +47,6 @@ def signature(path: str) -> Optional[tuple]:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns)
-
-
-class DiskCache:
-    """Source text of files on disk, re-read only when their size or mtime changes."""
-
-    def __init__(self) -> None:
-        self._texts: dict[str, tuple] = {}
-
-    def read(self, path: str) -> Optional[str]:
-        key = signature(path)
-        if key is None:
-            return None
-        entry = self._texts.get(path)
-        if entry is not None and entry[0] == key:
-            return entry[1]
-        try:
-            with open(path, "rb") as handle:
-                text = decode_source(handle.read())
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
-            text = None
-        self._texts[path] = (key, text)
-        return text
-
-
-def decode_source(data: bytes) -> str:
-    """Source bytes to text the way Python reads them: PEP 263 coding line, BOM dropped."""
-    import io
-    import tokenize
-
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    text = data.decode(encoding)
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-DISK = DiskCache()
-
-
-def read_source(path: str) -> Optional[str]:
-    return DISK.read(path)
-
-
-@lru_cache(maxsize=4096)
-def find_app_dir(directory: str) -> Optional[str]:
-    """The nearest folder at or above ``directory`` holding apps.py or models.py."""
-    current = directory
-    while True:
-        if os.path.isfile(os.path.join(current, "apps.py")) or os.path.isfile(
-            os.path.join(current, "models.py")
-        ) or os.path.isfile(os.path.join(current, "models", "__init__.py")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
 
 
 def import_root_of(package_dir: str) -> str:
@@ -149,10 +94,9 @@ def connects_an_imported_name(text: str) -> bool:
 class AppView:
     """The app package around a file, as far as the rules need it."""
 
-    def __init__(self, app_dir: str, startup_extra: tuple) -> None:
-        from . import engine
-
-        self.cache = engine.CACHE
+    def __init__(self, app_dir: str, startup_extra: tuple, workspace: "Workspace") -> None:
+        self.workspace = workspace
+        self.cache = workspace.facts
         self.app_dir = app_dir
         self.root = import_root_of(app_dir)
         self.package = module_name_for(os.path.join(app_dir, "__init__.py"), self.root) or ""
@@ -180,7 +124,7 @@ class AppView:
 
     def _read(self, path: str) -> Optional[str]:
         self._depends_on[path] = signature(path)
-        return read_source(path)
+        return self.workspace.read_source(path)
 
     # -- modules ---------------------------------------------------------------------------
 
@@ -247,10 +191,7 @@ class AppView:
         text = self._read(path) if path is not None else None
         if text is None:
             return None
-        key = (path, signature(path))
-        if key not in SUMMARIES:
-            SUMMARIES[key] = summarize(text)
-        return SUMMARIES[key]
+        return self.workspace.summary_of(path, text)
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -268,25 +209,27 @@ class AppView:
 
     def _startup_closure(self) -> tuple:
         if self._startup is None:
-            packages = PACKAGES.get(self._project_key())
+            packages = self.workspace.shared.get(("packages",) + self._project_key())
             if packages is None:
-                packages = PACKAGES[self._project_key()] = self.project_app_packages()
+                packages = self.workspace.shared[("packages",) + self._project_key()] = self.project_app_packages()
             # An app the walk cannot reach (a folder without __init__.py above it, such as
             # a vendored dist/) is added for its own files, under a key of its own: the
             # shared result must not depend on which file asked first.
             own = () if not self.package or self.package in packages else (self.package,)
             key = self._project_key() + (self.startup_extra, own)
-            self._startup = self._shared(CLOSURES, key, lambda: self._compute_startup(packages + list(own)))
+            self._startup = self._shared("closure", key, lambda: self._compute_startup(packages + list(own)))
         return self._startup
 
     def _project_key(self) -> tuple:
         scope = self.package.split(".")[0] if self._is_installed_package() else ""
         return (self.root, scope)
 
-    def _shared(self, store: dict, key: tuple, compute):
+    def _shared(self, kind: str, key: tuple, compute):
         """A value derived from the project's files, shared by every app view of the
         project and recomputed when a file it read has changed; the files it read join
         this view's dependencies (see ``refresh``)."""
+        store = self.workspace.shared
+        key = (kind,) + key
         cached = store.get(key)
         if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
             reads_before = self._depends_on
@@ -456,12 +399,10 @@ class AppView:
         connects by name (``post_save.connect(handlers.on_saved)`` in a models module,
         another app's ready()), built once per project and process."""
         if self._wired is None:
-            self._wired = self._shared(WIRED, self._project_key(), self._compute_wired)
+            self._wired = self._shared("wired", self._project_key(), self._compute_wired)
         return self._wired
 
     def _compute_wired(self) -> dict:
-        from .plugin import might_wire_signals
-
         wired: dict = {}
         for path in self.project_files():
             text = self._read(path)
@@ -482,7 +423,7 @@ class AppView:
     def model_index(self) -> tuple:
         """(names of model classes the project defines, names used as ``through=`` models),
         read from the text of the project's files once per project and process."""
-        return self._shared(MODELS, self._project_key(), self._compute_model_index)
+        return self._shared("models", self._project_key(), self._compute_model_index)
 
     def _compute_model_index(self) -> tuple:
         models: set = set()
@@ -600,26 +541,4 @@ class AppView:
             or name.endswith("_test.py")
             or name == "conftest.py"
         )
-
-
-APPS: dict = {}
-
-
-def app_view_for(path: str, options) -> Optional[AppView]:
-    """The app around ``path``, or ``None`` (stdin with a name not on disk, no app package)."""
-    if not path or path in ("-", "stdin"):
-        return None
-    absolute = os.path.abspath(path)
-    if not os.path.isfile(absolute):
-        return None
-    app_dir = find_app_dir(os.path.dirname(absolute))
-    if app_dir is None:
-        return None
-    key = (app_dir, options.startup_modules)
-    view = APPS.get(key)
-    if view is None:
-        view = APPS[key] = AppView(app_dir, options.startup_modules)
-    else:
-        view.refresh()
-    return view
 

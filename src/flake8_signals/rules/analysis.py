@@ -7,16 +7,14 @@ the tree again except the arguments of a single call.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import libcst as cst
 
-from . import django_names as dn
-from .facts import GETATTR_FLAG, CallSite, Function, Guard, ModuleFacts, in_deferred_work
-from .syntax import attribute_names, dotted_name, string_value
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .context import Context
+from ..module.facts import GETATTR_FLAG, CallSite, Function, Guard, ModuleFacts, in_deferred_work
+from ..source import django_names as dn
+from ..source.syntax import attribute_names, dotted_name, string_value
+from .context import Context
 
 MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
 
@@ -199,7 +197,7 @@ class ChainFinder:
     stops there instead (for work that on_commit makes right).
     """
 
-    def __init__(self, ctx: "Context", target: Target, through_on_commit: bool) -> None:
+    def __init__(self, ctx: Context, target: Target, through_on_commit: bool) -> None:
         self.target = target
         self.through_on_commit = through_on_commit
         self.resolver: Optional[Resolver] = ctx.app.resolve_call if ctx.app is not None else None
@@ -253,19 +251,19 @@ class ChainFinder:
         return found
 
 
-def blocking_finder(ctx: "Context") -> ChainFinder:
+def blocking_finder(ctx: Context) -> ChainFinder:
     """Chains to blocking calls; on_commit does not make them non-blocking."""
     extra = ctx.options.blocking_calls
     return ChainFinder(ctx, lambda call, facts: blocking_name(call, facts, extra), through_on_commit=True)
 
 
-def enqueue_finder(ctx: "Context") -> ChainFinder:
+def enqueue_finder(ctx: Context) -> ChainFinder:
     """Chains to calls that enqueue background work outside on_commit."""
     extra = ctx.options.task_calls
     return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False)
 
 
-def file_deletion_finder(ctx: "Context") -> ChainFinder:
+def file_deletion_finder(ctx: Context) -> ChainFinder:
     """Chains to calls that delete files or storage objects outside on_commit."""
     return ChainFinder(ctx, deleted_file, through_on_commit=False)
 

@@ -15,8 +15,8 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from . import django_names as dn
-from .syntax import (
+from ..source import django_names as dn
+from ..source.syntax import (
     argument,
     attribute_names,
     dotted_name,

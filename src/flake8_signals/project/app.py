@@ -16,6 +16,8 @@ import re
 import time
 from typing import TYPE_CHECKING, Iterator, Optional
 
+import libcst as cst
+
 from ..module.facts import CallSite, Connection, Function, ModuleFacts
 from ..source.imports_summary import ImportSummary
 from ..source.precheck import might_wire_signals
@@ -94,8 +96,12 @@ def connects_an_imported_name(text: str) -> bool:
 class AppView:
     """The app package around a file, as far as the rules need it."""
 
-    def __init__(self, app_dir: str, startup_extra: tuple, workspace: "Workspace") -> None:
+    def __init__(self, app_dir: str, startup_extra: tuple, workspace: "Workspace", is_app: bool = True) -> None:
         self.workspace = workspace
+        # False for a package of the project that is not a Django app (no apps.py or
+        # models.py at or above it): its modules still have names, other modules and
+        # calls, but nothing Django imports by definition.
+        self.is_app = is_app
         self.cache = workspace.facts
         self.app_dir = app_dir
         self.root = import_root_of(app_dir)
@@ -215,7 +221,7 @@ class AppView:
             # An app the walk cannot reach (a folder without __init__.py above it, such as
             # a vendored dist/) is added for its own files, under a key of its own: the
             # shared result must not depend on which file asked first.
-            own = () if not self.package or self.package in packages else (self.package,)
+            own = () if not self.is_app or not self.package or self.package in packages else (self.package,)
             key = self._project_key() + (self.startup_extra, own)
             self._startup = self._shared("closure", key, lambda: self._compute_startup(packages + list(own)))
         return self._startup
@@ -368,7 +374,7 @@ class AppView:
     def is_startup_root(self, module: str) -> bool:
         """``P``, ``P.apps``, ``P.models``, ``P.admin`` (and ``P.management``, which migrate
         imports): imported at start-up by definition."""
-        return module in startup_roots_of(self.package) or module in self.startup_extra
+        return (self.is_app and module in startup_roots_of(self.package)) or module in self.startup_extra
 
     def has_apps_module(self) -> bool:
         return self.path_of(f"{self.package}.apps" if self.package else "apps") is not None
@@ -437,20 +443,31 @@ class AppView:
         return frozenset(models), frozenset(through)
 
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
-        """Functions of ``facts`` that ready() (or start-up module code) calls from other modules."""
+        """Functions of ``facts`` that start-up code of the project (any app's
+        ``AppConfig`` methods and module-level code of its apps module) calls from
+        other modules, transitively."""
         names = self._startup_function_map().get(facts.module_name or "", set())
         return [f for f in facts.functions if f.qualname in names]
 
     def _startup_function_map(self) -> dict:
-        """module -> qualnames of its functions reached from start-up code across modules."""
-        if self._startup_functions is not None:
-            return self._startup_functions
+        """module -> qualnames of its functions reached from start-up code across modules.
+
+        Shared by every app of the project: a package with a ``models.py`` of its own
+        inside another app (``shop/nodes/models.py``) has its receivers connected by
+        the enclosing app's ``ready()``, and one app's ``ready()`` may call into
+        another app."""
+        if self._startup_functions is None:
+            self._startup_functions = self._shared("startup-functions", self._project_key(), self._compute_startup_functions)
+        return self._startup_functions
+
+    def _compute_startup_functions(self) -> dict:
         reached: dict = {}
         stack: list = []
-        apps = self.facts_of(f"{self.package}.apps" if self.package else "apps")
-        if apps is not None:
-            reached_at_import = apps.reachable_from(apps.import_time_roots()).values()
-            stack.extend((apps, function) for function in reached_at_import)
+        packages = self.workspace.shared.get(("packages",) + self._project_key()) or self.project_app_packages()
+        for package in sorted(set(packages) | {self.package}):
+            apps = self.facts_of(f"{package}.apps" if package else "apps")
+            if apps is not None:
+                stack.extend((apps, function) for function in apps.reachable_from(apps.import_time_roots()).values())
         while stack:
             facts, function = stack.pop()
             names = reached.setdefault(facts.module_name, set())
@@ -463,9 +480,8 @@ class AppView:
                     stack.append((facts, local))
                     continue
                 target = self.resolve_call(call, facts)
-                if target is not None and self.in_app(target[0].module_name or ""):
+                if target is not None:
                     stack.append(target)
-        self._startup_functions = reached
         return reached
 
     def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
@@ -482,6 +498,28 @@ class AppView:
             return None
         function = other.module_functions.get(name)
         return (other, function) if function is not None else None
+
+    def signal_kind(self, qualname: str, _depth: int = 0) -> Optional[str]:
+        """What a signal imported from a project module is, read from the module that
+        defines it: ``"django"`` (a ``Signal()``/``ModelSignal()`` of Django's),
+        ``"other"`` (something else with a ``.connect``: blinker, a Celery signal, a
+        project class), ``"unknown"`` when a project module defines it in a way we do
+        not follow, and ``None`` when it is not a project module's."""
+        module, _, name = qualname.rpartition(".")
+        if not module or not self._in_project(module):
+            return None
+        facts = self.facts_of(module)
+        if facts is None or _depth > 4:
+            return "unknown"
+        if name in facts.local_signals:
+            return "django"
+        values = facts.module_values.get(name)
+        if values:
+            return "other" if all(isinstance(value, cst.Call) for value in values) else "unknown"
+        imported = facts.imports.aliases.get(name)
+        if imported is not None and imported != qualname:
+            return self.signal_kind(self.absolute(imported, facts), _depth + 1) or "unknown"
+        return "unknown"
 
     def _in_project(self, module: str) -> bool:
         """The app's own modules, and other top-level packages of the project; never

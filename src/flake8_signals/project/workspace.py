@@ -76,13 +76,19 @@ class Workspace:
         absolute = os.path.abspath(path)
         if not os.path.isfile(absolute):
             return None
-        app_dir = self.find_app_dir(os.path.dirname(absolute))
+        folder = os.path.dirname(absolute)
+        app_dir = self.find_app_dir(folder)
+        is_app = app_dir is not None
         if app_dir is None:
-            return None
+            # A package of the project outside any app (imported by an app's ready(), a
+            # settings module...): a view of its own, named from the import root.
+            if not os.path.isfile(os.path.join(folder, "__init__.py")):
+                return None
+            app_dir = folder
         key = (app_dir, startup_modules)
         view = self.apps.get(key)
         if view is None:
-            view = self.apps[key] = AppView(app_dir, startup_modules, self)
+            view = self.apps[key] = AppView(app_dir, startup_modules, self, is_app)
         else:
             view.refresh()
         return view

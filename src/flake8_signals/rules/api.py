@@ -341,7 +341,7 @@ class ModelSignalWithoutSender(Rule):
     enabled_by_default = False
 
     def check(self, ctx) -> Iterable[Finding]:
-        for connection in ctx.facts.connections:
+        for connection in ctx.connections:
             if not connection.signal.is_model_signal or connection.sender is not None:
                 continue
             if _passes_star_arguments(connection) or _restores_a_disconnect(connection, ctx.facts):
@@ -399,8 +399,8 @@ class DisconnectMismatch(Rule):
     summary = "`disconnect()` does not match how the receiver was connected (`sender`/`dispatch_uid`): it stays connected."
 
     def check(self, ctx) -> Iterable[Finding]:
-        connections = ctx.facts.connections
-        for disconnection in ctx.facts.disconnections:
+        connections = ctx.connections
+        for disconnection in ctx.disconnections:
             if has_star_args(disconnection.report_node):
                 continue
             candidates = [c for c in connections if _same_receiver(c, disconnection)]
@@ -498,7 +498,7 @@ class M2MChangedPlainModelSender(Rule):
     summary = "`m2m_changed` receiver whose sender is a plain model, not the through model: it never runs."
 
     def check(self, ctx) -> Iterable[Finding]:
-        for connection in ctx.facts.connections:
+        for connection in ctx.connections:
             signal = connection.signal
             if not (signal.is_model_signal and signal.short_name == "m2m_changed"):
                 continue

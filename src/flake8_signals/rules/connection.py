@@ -191,7 +191,7 @@ class ConnectOutsideReady(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         if ctx.is_migration:
             return
-        for connection in ctx.facts.connections:
+        for connection in ctx.connections:
             function = connection.function
             if function is None or connection.dispatch_uid is not None:
                 continue
@@ -258,7 +258,7 @@ class WeakReceiverCollected(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         uids = functools.lru_cache(maxsize=None)(lambda: _dispatch_uids(ctx))  # made only by `fix`
-        for connection in ctx.facts.connections:
+        for connection in ctx.connections:
             if dies_after_connect(connection, ctx.facts):
                 yield self.finding(
                     connection.report_node,
@@ -316,9 +316,9 @@ def _dispatch_uids(ctx) -> dict:
     enclosing function and receiver, numbered when two would be the same, and never one
     the module already uses."""
     module = ctx.facts.module_name or os.path.splitext(os.path.basename(ctx.path))[0]
-    taken = {c.dispatch_uid[4:] for c in ctx.facts.connections if (c.dispatch_uid or "").startswith("str:")}
+    taken = {c.dispatch_uid[4:] for c in ctx.connections if (c.dispatch_uid or "").startswith("str:")}
     bases: dict = {}
-    for connection in ctx.facts.connections:
+    for connection in ctx.connections:
         if dies_after_connect(connection, ctx.facts) and connection.dispatch_uid is None:
             where = connection.function.qualname if connection.function is not None else ""
             base = ".".join(part for part in (module, where, _receiver_label(connection.receiver)) if part)
@@ -381,7 +381,7 @@ class ReceiverAccumulates(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         if ctx.is_migration:
             return
-        for connection in ctx.facts.connections:
+        for connection in ctx.connections:
             function = connection.function
             if function is None or connection.weak is not False or connection.dispatch_uid is not None:
                 continue
@@ -432,7 +432,7 @@ class DuplicateDispatchUid(Rule):
         first_seen: dict = {}
         if ctx.app is not None:
             first_seen.update(ctx.app.earlier_dispatch_uids(ctx.facts))
-        for connection in sorted(ctx.facts.connections, key=lambda c: c.order):
+        for connection in sorted(ctx.connections, key=lambda c: c.order):
             if connection.dispatch_uid is None or disconnected_by_its_function(connection):
                 continue
             key = (connection.signal.qualname, connection.sender_key, connection.dispatch_uid)
@@ -527,6 +527,11 @@ class ConnectUsedAsDecorator(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         for decorator, signal in ctx.facts.connect_decorators:
+            if ctx.signal_kind(signal) in ("other", "unknown"):
+                # A project signal that is not a Django Signal (blinker's decorator
+                # API), or whose definition we cannot read: its connect() may well
+                # return the function.
+                continue
             yield self.finding(
                 decorator,
                 f"`@{signal.text}.connect` rebinds the function's name to None (Django's connect() "

@@ -13,7 +13,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..module.facts import Connection, Function, ModuleFacts, Receiver
+from ..module.facts import Connection, Function, ModuleFacts, Receiver, SignalRef
 from ..options import Options
 from ..project.app import AppView
 from ..source.django_names import CLASS_PREPARED
@@ -77,15 +77,63 @@ class Context:
             node = self.parents.get(id(node))
         return outermost
 
+    # -- which signals are Django's ------------------------------------------------------
+
+    def signal_kind(self, signal: SignalRef, facts: Optional[ModuleFacts] = None) -> Optional[str]:
+        """For a signal imported from a project module (by ``facts``, this module by
+        default): ``"django"``, ``"other"`` or ``"unknown"``, read from its definition
+        (see ``AppView.signal_kind``); ``None`` for Django's own signals, signals
+        defined here and third-party signals."""
+        facts = facts or self.facts
+        if signal.origin != "custom" or self.app is None or signal.qualname in self._local_signals:
+            return None
+        qualname = self.app.absolute(signal.qualname, facts)
+        if qualname not in self._signal_kinds:
+            self._signal_kinds[qualname] = self.app.signal_kind(qualname)
+        return self._signal_kinds[qualname]
+
+    @cached_property
+    def _signal_kinds(self) -> dict:
+        return {}
+
+    @cached_property
+    def _local_signals(self) -> frozenset:
+        return frozenset(self.facts.qualify_local(name) for name in self.facts.local_signals)
+
+    def is_django_signal(self, signal: SignalRef, facts: Optional[ModuleFacts] = None) -> bool:
+        """False for a signal the project defines as something else (blinker's, a
+        Celery signal...): its ``connect()`` and receivers follow other rules."""
+        return self.signal_kind(signal, facts) != "other"
+
+    @cached_property
+    def connections(self) -> list[Connection]:
+        """The module's connections to Django signals."""
+        return [c for c in self.facts.connections if self.is_django_signal(c.signal)]
+
+    @cached_property
+    def disconnections(self) -> list:
+        return [d for d in self.facts.disconnections if self.is_django_signal(d.signal)]
+
     # -- receivers ------------------------------------------------------------------
 
     @cached_property
     def receivers(self) -> list[Receiver]:
         """Functions of this module connected to signals, here or (project) from apps.py."""
-        receivers = self.facts.receivers()
+        receivers = []
+        by_function: dict = {}
+        for connection in self.connections:
+            function = connection.receiver.function
+            if function is None:
+                continue
+            receiver = by_function.get(id(function))
+            if receiver is None:
+                receiver = by_function[id(function)] = Receiver(function)
+                receivers.append(receiver)
+            receiver.connections.append(connection)
         if self.app is not None:
-            by_function = {id(r.function): r for r in receivers}
             for function, connection in self.app.wired_receivers(self.facts):
+                if not self.is_django_signal(connection.signal, connection.module):
+                    continue
                 receiver = by_function.get(id(function))
                 if receiver is None:
                     receiver = by_function[id(function)] = Receiver(function)
@@ -166,7 +214,7 @@ class Context:
         connection is managed: the same function (finally, after yield), the same class
         (setUp/tearDown, __enter__/__exit__, start/stop), or module functions of a pair."""
         key = connection.receiver.key
-        for disconnection in self.facts.disconnections:
+        for disconnection in self.disconnections:
             if disconnection.signal.qualname != connection.signal.qualname:
                 continue
             if disconnection.receiver_key != key and not (
@@ -187,7 +235,7 @@ class Context:
             other.function is function
             and other.signal.qualname == connection.signal.qualname
             and other.receiver.key == connection.receiver.key
-            for other in self.facts.connections
+            for other in self.connections
         )
 
 

@@ -84,10 +84,10 @@ class NotImportedAtStartup(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         app = ctx.app
         module = ctx.facts.module_name
-        if app is None or module is None:
-            return
+        if app is None or module is None or not app.is_app:
+            return  # outside any Django app: nothing says when Django imports it
         never_missed = _own_signals(ctx.facts) | TEST_ONLY_SIGNALS
-        registrations = [c for c in ctx.facts.connections if c.function is None and c.signal.qualname not in never_missed]
+        registrations = [c for c in ctx.connections if c.function is None and c.signal.qualname not in never_missed]
         if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
             return
         if ctx.path.endswith("__init__.py"):

@@ -566,17 +566,3 @@ class AppView:
                     yield os.path.join(directory, name)
 
     # -- SIG201 -------------------------------------------------------------------------------------
-
-    def is_test_or_migration(self, path: str) -> bool:
-        relative = os.path.relpath(os.path.abspath(path), self.app_dir).replace("\\", "/").split("/")
-        name = relative[-1]
-        folders = relative[:-1]
-        return (
-            "migrations" in folders
-            or any(part in ("tests", "test") for part in folders)
-            or name.startswith("test")
-            or name.endswith("_tests.py")
-            or name.endswith("_test.py")
-            or name == "conftest.py"
-        )
-

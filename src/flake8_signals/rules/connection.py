@@ -113,20 +113,6 @@ def sender_comes_from_caller(connection: Connection) -> bool:
     return any(head.value in f.params.all_names for f in function.ancestors())
 
 
-def is_test_setup(function: Function) -> bool:
-    """A pytest fixture or hook (``@pytest.fixture``, ``pytest_configure``): test
-    set-up that connects for the scope it declares, not production wiring."""
-    outer = list(function.ancestors())[-1]
-    if outer.name.startswith("pytest_"):
-        return True
-    for decorator in outer.decorators:
-        expression = decorator.decorator
-        target = expression.func if isinstance(expression, cst.Call) else expression
-        if (dotted_name(target) or "").rsplit(".", 1)[-1] == "fixture":
-            return True
-    return False
-
-
 def closes_over_arguments(connection: Connection) -> bool:
     """A fresh receiver that uses an argument of the function making it
     (``def on_save(...): callback(instance)`` inside ``register(callback)``): each call
@@ -197,8 +183,8 @@ class ConnectOutsideReady(Rule):
                 continue
             if connection.receiver.kind == "self_method" or ctx.runs_at_startup(function):
                 continue
-            if sender_comes_from_caller(connection) or is_test_setup(function):
-                continue
+            if sender_comes_from_caller(connection) or ctx.in_test_code(function):
+                continue  # when a registration API or a test runs is not ours to say
             if ctx.is_paired_with_disconnect(connection) or is_temporary_local_receiver(connection, ctx.facts):
                 continue
             yield self.finding(
@@ -599,11 +585,15 @@ class ReconnectWithoutFinally(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         facts = ctx.facts
+        if ctx.is_test_module:
+            return  # a test that fails part-way: the rest of the run is the test runner's
         offs = list(self._switches(ctx, on=False))
         if not offs:
             return
         for on_site, on_key, on_description in self._switches(ctx, on=True):
             if on_site.function is not None and on_site.function.name in ("__exit__", "__aexit__"):
+                continue
+            if ctx.in_test_code(on_site.function):
                 continue
             block, index = on_site.path[-1] if on_site.path else (None, None)
             if block is None or facts.blocks[block].kind in ("protected", "finally"):

@@ -7,7 +7,6 @@ computed here once, lazily.
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from typing import Optional
 
@@ -18,15 +17,8 @@ from ..options import Options
 from ..project.app import AppView
 from ..source.django_names import CLASS_PREPARED
 from ..source.edits import parent_map
+from ..source.paths import is_migration_path, is_test_path
 from ..source.syntax import dotted_name, keyword_arg, string_value
-
-
-def path_parts(path: str) -> list[str]:
-    return [part for part in os.path.normpath(path).replace("\\", "/").split("/") if part]
-
-
-def is_migration_path(path: str) -> bool:
-    return "migrations" in path_parts(path)[:-1]
 
 
 class Context:
@@ -42,6 +34,7 @@ class Context:
         self.path = path
         self.app = app  # None without project analysis (stdin, no app package)
         self.is_migration = is_migration_path(path)
+        self.is_test_module = is_test_path(path, app.root if app is not None else None)
 
     # -- where a node sits (fixes only: the plugin never builds this) ------------------
 
@@ -204,6 +197,19 @@ class Context:
             roots.extend(self.app.startup_entry_points(facts))
         return set(facts.reachable_from(roots))
 
+    def in_test_code(self, function: Optional[Function]) -> bool:
+        """Whether code runs only under a test runner: a test module, a test class
+        (``SimpleTestCase``/``TestCase``/``unittest.TestCase`` or pytest's ``Test*``),
+        a test function, or a pytest fixture or hook."""
+        if self.is_test_module:
+            return True
+        for scope in function.ancestors() if function is not None else ():
+            if scope.name.startswith(("test_", "pytest_")) or _is_fixture(scope):
+                return True
+            if scope.cls is not None and _is_test_class(scope.cls):
+                return True
+        return False
+
     def runs_at_startup(self, function: Function) -> bool:
         return any(id(f) in self.startup_functions for f in function.ancestors())
 
@@ -237,6 +243,21 @@ class Context:
             and other.receiver.key == connection.receiver.key
             for other in self.connections
         )
+
+
+def _is_test_class(cls) -> bool:
+    if cls.name.startswith("Test") or cls.name.endswith(("Test", "Tests", "TestCase")):
+        return True
+    return any((dotted_name(base) or "").endswith(("TestCase", "TestMixin")) for base in cls.bases)
+
+
+def _is_fixture(function: Function) -> bool:
+    for decorator in function.decorators:
+        expression = decorator.decorator
+        target = expression.func if isinstance(expression, cst.Call) else expression
+        if (dotted_name(target) or "").rsplit(".", 1)[-1] == "fixture":
+            return True
+    return False
 
 
 def _same_owner(connected_in: Optional[Function], disconnected_in: Optional[Function]) -> bool:

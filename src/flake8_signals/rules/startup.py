@@ -88,7 +88,7 @@ class NotImportedAtStartup(Rule):
             return  # outside any Django app: nothing says when Django imports it
         never_missed = _own_signals(ctx.facts) | TEST_ONLY_SIGNALS
         registrations = [c for c in ctx.connections if c.function is None and c.signal.qualname not in never_missed]
-        if not registrations or app.is_test_or_migration(ctx.path) or app.is_startup_root(module):
+        if not registrations or ctx.is_test_module or ctx.is_migration or app.is_startup_root(module):
             return
         if ctx.path.endswith("__init__.py"):
             return  # a package that wires receivers on import is meant for INSTALLED_APPS: unknown

@@ -322,7 +322,7 @@ def test_sig303_task_enqueued_outside_on_commit_runs_before_commit():
             deferred = Task()
 
             def queue_eager(sender, instance, **kwargs):
-                eager.delay(instance.pk)  # SIG303
+                eager.delay(instance.pk)  # the transaction is the caller's: see the tests below
 
             def queue_deferred(sender, instance, **kwargs):
                 transaction.on_commit(lambda: deferred.delay(instance.pk))
@@ -338,6 +338,62 @@ def test_sig303_task_enqueued_outside_on_commit_runs_before_commit():
     assert module.eager.ran_inside_transaction == [True]
     assert module.deferred.ran_inside_transaction == [False]
     assert not connection.in_atomic_block
+
+
+def test_sig303_a_save_in_autocommit_mode_has_committed_before_post_save():
+    """Why SIG303 needs evidence of a transaction for save signals: without one, the
+    row is committed before post_save is sent, and a worker would find it."""
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append(connection.in_atomic_block)
+
+    signals.post_save.connect(record, sender=Order)
+    Order.objects.create()
+    assert seen == [False]
+
+
+def test_sig303_deletes_and_m2m_changes_send_their_signals_inside_atomic():
+    seen = []
+
+    def record(sender, **kwargs):
+        seen.append((kwargs.get("action", "delete"), connection.in_atomic_block))
+
+    signals.post_delete.connect(record, sender=Order)
+    signals.m2m_changed.connect(record, sender=Pizza.toppings.through)
+    Order.objects.create().delete()
+    pizza, topping = Pizza.objects.create(), Topping.objects.create(name="basil")
+    pizza.toppings.add(topping)
+    pizza.toppings.remove(topping)
+    assert ("delete", True) in seen
+    assert {action for action, inside in seen if inside} >= {"pre_add", "post_add", "pre_remove", "post_remove"}
+    assert all(inside for _, inside in seen)
+
+
+def test_sig303_django_ignores_a_top_level_atomic_requests_setting():
+    from django.core.handlers.base import BaseHandler
+
+    def view(request):
+        return None
+
+    handler = BaseHandler()
+    with override_settings(ATOMIC_REQUESTS=True):
+        assert handler.make_view_atomic(view) is view  # not wrapped: the setting is not read
+    previous = connection.settings_dict.get("ATOMIC_REQUESTS", False)
+    connection.settings_dict["ATOMIC_REQUESTS"] = True
+    try:
+        assert handler.make_view_atomic(view) is not view  # the DATABASES key is
+    finally:
+        connection.settings_dict["ATOMIC_REQUESTS"] = previous
+
+
+def test_sig303_the_admin_saves_and_deletes_inside_atomic():
+    import inspect
+
+    from django.contrib.admin import ModelAdmin
+
+    for view in (ModelAdmin.changeform_view, ModelAdmin.delete_view):
+        assert "transaction.atomic(" in inspect.getsource(view)
 
 
 def test_sig401_save_in_pre_save_recurses():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -23,6 +25,31 @@ def expected_for(project) -> dict:
 def actual_for(project, *args) -> dict:
     found = findings(["."], *DEFAULT_ARGS, *args, cwd=project)
     return {os.path.normpath(path): codes for path, codes in found.items() if codes}
+
+
+OTHER_PROJECTS = sorted(p for p in PROJECTS.iterdir() if p.is_dir() and p.name != "mysite")
+
+
+@pytest.mark.parametrize("project", OTHER_PROJECTS, ids=lambda p: p.name)
+def test_project_findings_are_exactly_the_markers(project):
+    expected = expected_for(project)
+    assert expected, f"{project.name} marks no finding"
+    assert actual_for(project, "-j1") == expected
+
+
+@pytest.mark.parametrize("project", OTHER_PROJECTS, ids=lambda p: p.name)
+def test_project_through_the_command_gives_the_same_findings(project):
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8_signals", "check", "--isolated", *DEFAULT_ARGS, "."],
+        cwd=project, capture_output=True, text=True, env=env, timeout=600,
+    )
+    found: dict = {}
+    for line in done.stdout.splitlines():
+        path, number, _column, rest = line.split(":", 3)
+        found.setdefault(os.path.normpath(path), set()).add((int(number), rest.split()[0]))
+    assert found == expected_for(project)
 
 
 @pytest.fixture(scope="module")

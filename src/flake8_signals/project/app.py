@@ -11,6 +11,7 @@ ask about it.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import time
@@ -72,6 +73,14 @@ def module_name_for(path: str, root: str) -> Optional[str]:
     return ".".join(parts) if parts and all(parts) else None
 
 
+# ATOMIC_REQUESTS set for a database: {"default": {..., "ATOMIC_REQUESTS": True}} or
+# DATABASES["default"]["ATOMIC_REQUESTS"] = True. Django ignores a top-level setting.
+ATOMIC_REQUESTS = re.compile(r"""(?:['"]ATOMIC_REQUESTS['"]\s*:\s*True\b|\[\s*['"]ATOMIC_REQUESTS['"]\s*\]\s*=\s*True\b)""")
+# Task backends whose enqueue writes a row in the caller's transaction: the task is
+# visible to workers only once that transaction commits.
+DATABASE_TASK_BACKEND = re.compile(r"""['"][\w.]*tasks\.backends\.database\.DatabaseBackend['"]""")
+DJANGO_Q_ORM_BROKER = re.compile(r"""Q_CLUSTER[\s\S]{0,2000}?['"]orm['"]\s*:""")
+SAVE_CALLS = frozenset({"save", "create", "get_or_create", "update_or_create"})
 CONNECT_CALL = re.compile(r"\.connect\(([^)]{0,400})")
 IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
 
@@ -521,6 +530,29 @@ class AppView:
             return self.signal_kind(self.absolute(imported, facts), _depth + 1) or "unknown"
         return "unknown"
 
+    # -- transactions ---------------------------------------------------------------------------
+
+    def transaction_evidence(self) -> "TransactionEvidence":
+        """What the project's code shows about open transactions, read once per project."""
+        return self._shared("transactions", self._project_key(), self._compute_transaction_evidence)
+
+    def _compute_transaction_evidence(self) -> "TransactionEvidence":
+        evidence = TransactionEvidence()
+        for path in self.project_files(include_root_scripts=True):
+            text = self._read(path) or ""
+            shown = os.path.relpath(path, self.root)
+            if "ATOMIC_REQUESTS" in text and evidence.atomic_requests is None:
+                match = ATOMIC_REQUESTS.search(text)
+                if match:
+                    evidence.atomic_requests = f"{shown}:{text.count(chr(10), 0, match.start()) + 1}"
+            if DATABASE_TASK_BACKEND.search(text):
+                evidence.transactional_enqueues.add("enqueue")
+            if "Q_CLUSTER" in text and DJANGO_Q_ORM_BROKER.search(text):
+                evidence.transactional_enqueues.add("async_task")
+            if "atomic" in text or "register" in text:
+                _saves_in_transactions(text, shown, evidence.saved_in_atomic)
+        return evidence
+
     def _in_project(self, module: str) -> bool:
         """The app's own modules, and other top-level packages of the project; never
         other installed packages (whose import root is site-packages)."""
@@ -566,3 +598,90 @@ class AppView:
                     yield os.path.join(directory, name)
 
     # -- SIG201 -------------------------------------------------------------------------------------
+
+
+class TransactionEvidence:
+    """Where a project's saves can run inside a transaction (SIG303's claim rests on it)."""
+
+    def __init__(self) -> None:
+        self.atomic_requests: Optional[str] = None  # path:line of ATOMIC_REQUESTS in DATABASES
+        self.saved_in_atomic: dict = {}  # model class name -> why its save can be in one
+        self.transactional_enqueues: set = set()  # enqueue names that write in the transaction
+
+    def for_save_of(self, model: Optional[str]) -> Optional[str]:
+        """Why a save of ``model`` (a class name; None: any model) can run inside an
+        open transaction, or None when nothing shows it."""
+        if model is not None and model in self.saved_in_atomic:
+            return self.saved_in_atomic[model]
+        if self.atomic_requests is not None:
+            return f"ATOMIC_REQUESTS is set for a database ({self.atomic_requests}), so views save inside a transaction"
+        return None
+
+
+def _dotted_ast(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _is_atomic(expression: ast.AST) -> bool:
+    target = expression.func if isinstance(expression, ast.Call) else expression
+    return _dotted_ast(target).rsplit(".", 1)[-1] == "atomic"
+
+
+def _saves_in_transactions(text: str, shown: str, found: dict) -> None:
+    """Model class names saved inside ``atomic()`` (a ``with`` block or a decorated
+    function that names the class and calls save/create), in a model's own ``save()``
+    wrapped in ``atomic()``, or registered in the admin (whose add, change and delete
+    views run inside ``atomic()``), into ``found``: name -> why."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "save":
+                    if any(_is_atomic(d) for d in item.decorator_list) or any(
+                        isinstance(inner, ast.With) and any(_is_atomic(i.context_expr) for i in inner.items)
+                        for inner in ast.walk(item)
+                    ):
+                        found.setdefault(node.name, f"{node.name}.save() runs inside atomic() ({shown}:{item.lineno})")
+        body = None
+        if isinstance(node, ast.With) and any(_is_atomic(item.context_expr) for item in node.items):
+            body = node
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(_is_atomic(d) for d in node.decorator_list):
+            body = node
+        if body is not None:
+            names = set()
+            saves = False
+            for inner in ast.walk(body):
+                if isinstance(inner, ast.Name) and inner.id[:1].isupper():
+                    names.add(inner.id)
+                elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in SAVE_CALLS:
+                    saves = True
+            if saves:
+                for name in names:
+                    found.setdefault(name, f"{name} is saved inside atomic() ({shown}:{node.lineno})")
+        registered = _admin_registered(node)
+        for name in registered:
+            found.setdefault(
+                name, f"{name} is registered in the admin ({shown}:{node.lineno}), whose add and change views save inside atomic()"
+            )
+
+
+def _admin_registered(node: ast.AST) -> list:
+    """Model names given to ``admin.site.register(...)`` or ``@admin.register(...)``."""
+    calls = []
+    if isinstance(node, ast.Call) and _dotted_ast(node.func).endswith(("site.register", "admin.register")):
+        calls.append(node)
+    names = []
+    for call in calls:
+        for argument in call.args[:1] if _dotted_ast(call.func).endswith("site.register") else call.args:
+            elements = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
+            names.extend(_dotted_ast(e).rsplit(".", 1)[-1] for e in elements if _dotted_ast(e))
+    return names

@@ -257,10 +257,11 @@ def blocking_finder(ctx: Context) -> ChainFinder:
     return ChainFinder(ctx, lambda call, facts: blocking_name(call, facts, extra), through_on_commit=True)
 
 
-def enqueue_finder(ctx: Context) -> ChainFinder:
-    """Chains to calls that enqueue background work outside on_commit."""
+def enqueue_finder(ctx: Context, transactional: frozenset = frozenset()) -> ChainFinder:
+    """Chains to calls that enqueue background work outside on_commit; enqueues in
+    ``transactional`` write into the caller's transaction and are left out."""
     extra = ctx.options.task_calls
-    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False)
+    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra, transactional), through_on_commit=False)
 
 
 def file_deletion_finder(ctx: Context) -> ChainFinder:
@@ -282,14 +283,13 @@ def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
     return None
 
 
-def enqueued_task(call: CallSite, extra: frozenset) -> Optional[str]:
+def enqueued_task(call: CallSite, extra: frozenset, transactional: frozenset = frozenset()) -> Optional[str]:
     """The text of a call that puts work on a queue (``.delay()``, ``async_task()``)."""
-    if call.method is not None:
-        found = call.method in dn.TASK_METHODS or call.method in extra
-    else:
-        name = call.callee_name
-        found = name is not None and (name in dn.TASK_FUNCTIONS or name in extra)
-    return call_text(call) if found else None
+    name = call.method if call.method is not None else call.callee_name
+    if name is None or name in transactional:
+        return None
+    known = dn.TASK_METHODS if call.method is not None else dn.TASK_FUNCTIONS
+    return call_text(call) if name in known or name in extra else None
 
 
 def f_increments(call: cst.Call, facts: ModuleFacts) -> Iterator[cst.BinaryOperation]:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from ..source import django_names as dn
 from ..source import edits
+from ..source.syntax import dotted_name, string_value
 from .analysis import (
     blocking_finder,
     blocking_name,
@@ -156,8 +157,20 @@ class TaskOutsideOnCommit(Rule):
     `.delay(`, `.apply_async(`, `send_task(`, `.enqueue(`, `async_task(` (extend with
     `--signals-task-calls`) — outside `transaction.on_commit(...)`, directly or through
     the functions it calls (followed like SIG301's helpers; a helper that defers with
-    `transaction.on_commit` is fine). When the call is reached through a helper, the
-    finding is on the receiver's call that leads to it and names the chain.
+    `transaction.on_commit` is fine), when the code shows that the sender's transaction
+    can be open: always for `pre_delete`/`post_delete` (a deletion sends them inside its
+    `atomic()` block) and `m2m_changed` (`add()`, `remove()`, `set()` and `clear()` send
+    it inside `atomic()`); for `pre_save`/`post_save` when `ATOMIC_REQUESTS` is set for a
+    database in `DATABASES` (Django ignores a top-level `ATOMIC_REQUESTS` setting), when
+    the sender model is saved inside an `atomic()` block or an `@atomic` function, when
+    its own `save()` is wrapped in `atomic()`, or when it is registered in the admin
+    (whose add and change views save inside `atomic()`). With no such evidence the rule
+    stays silent: a plain `save()` in autocommit mode has committed before `post_save`
+    is sent. The message says which evidence it found. An `.enqueue()` through a
+    database task backend (`...tasks.backends.database.DatabaseBackend`) and
+    django-q's `async_task()` with its ORM broker write the task in the same
+    transaction, so they are not reported. When the call is reached through a helper,
+    the finding is on the receiver's call that leads to it and names the chain.
 
     ## Why is this bad?
     Model signals run inside the caller's transaction when there is one: `delete()`
@@ -205,21 +218,52 @@ class TaskOutsideOnCommit(Rule):
     fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
-        finder = enqueue_finder(ctx)
+        evidence = ctx.app.transaction_evidence() if ctx.app is not None else None
+        transactional = frozenset(evidence.transactional_enqueues) if evidence is not None else frozenset()
+        finder = enqueue_finder(ctx, transactional)
         for receiver in ctx.receivers:
             if not any(signal.is_model_signal for signal in receiver.signals):
                 continue
             function = receiver.function
+            open_transaction = None
             for call, chain in finder.chains(function, ctx.facts):
-                via = chain.via()
+                open_transaction = open_transaction or transaction_open_for(receiver, evidence)
+                if open_transaction is None:
+                    break  # nothing shows that the sender's transaction can be open
                 yield self.finding(
                     call.node,
-                    f"receiver `{function.name}` enqueues {chain.target}{via} while the sender's transaction "
-                    "can still be open (deletes always run in one; saves inside atomic() or ATOMIC_REQUESTS): "
-                    "a worker can run it before the commit and read stale or missing rows; wrap it in "
-                    "transaction.on_commit(...) (or use delay_on_commit)",
+                    f"receiver `{function.name}` enqueues {chain.target}{chain.via()} while the sender's "
+                    f"transaction is open ({open_transaction}): a worker can run it before the commit "
+                    "and read stale or missing rows; wrap it in transaction.on_commit(...) (or use "
+                    "delay_on_commit)",
                     fix=lambda call=call, function=function: _on_commit(ctx, call.node, function),
                 )
+
+
+def transaction_open_for(receiver, evidence) -> Optional[str]:
+    """Why the transaction of the code that sends this receiver's model signal can be
+    open when it runs, or None when nothing shows it."""
+    for connection in receiver.connections:
+        signal = connection.signal
+        if not signal.is_model_signal:
+            continue
+        if signal.short_name in ("pre_delete", "post_delete"):
+            return "Django sends the delete signals inside the deletion's atomic() block"
+        if signal.short_name == "m2m_changed":
+            return "add(), remove(), set() and clear() send m2m_changed inside atomic()"
+        if signal.short_name in ("pre_save", "post_save") and evidence is not None:
+            why = evidence.for_save_of(model_name(connection.sender))
+            if why is not None:
+                return why
+    return None
+
+
+def model_name(sender) -> Optional[str]:
+    """The class name a ``sender`` names: ``Order``, ``shop.Order``, ``"shop.Order"``."""
+    if sender is None:
+        return None
+    text = string_value(sender) or dotted_name(sender)
+    return text.rsplit(".", 1)[-1] if text else None
 
 
 # Celery 5.4's DjangoTask: each is ``transaction.on_commit(partial(self.<method>, ...))``.

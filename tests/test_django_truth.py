@@ -783,3 +783,42 @@ def test_on_commit_from_async_code_raises_so_async_receivers_get_no_sig303_fix()
 
     with pytest.raises(SynchronousOnlyOperation):
         asyncio.run(enqueue())
+
+
+def test_sig201_the_url_conf_and_template_tags_load_when_checks_run_not_at_setup(tmp_path):
+    """SIG201's message for modules only the URLconf or template tags import: Django's
+    system checks import them (check_url_config, the template tag libraries), setup()
+    does not, and `shell` runs no checks."""
+    (tmp_path / "probeapp" / "templatetags").mkdir(parents=True)
+    (tmp_path / "probeapp" / "__init__.py").write_text("")
+    (tmp_path / "probeapp" / "templatetags" / "__init__.py").write_text("")
+    (tmp_path / "probeapp" / "templatetags" / "probe_tags.py").write_text(
+        "import sys\nsys.modules.setdefault('LOADED', []).append('tags')\n"
+        "from django import template\nregister = template.Library()\n"
+    )
+    (tmp_path / "probeurls.py").write_text("import sys\nsys.modules.setdefault('LOADED', []).append('urls')\nurlpatterns = []\n")
+    script = textwrap.dedent(
+        """
+        import sys
+        from django.conf import settings
+        settings.configure(
+            INSTALLED_APPS=["probeapp"], ROOT_URLCONF="probeurls",
+            TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+        )
+        import django
+        django.setup()
+        assert "LOADED" not in sys.modules, sys.modules.get("LOADED")
+        from django.core.management import call_command
+        call_command("check")
+        assert sorted(sys.modules["LOADED"]) == ["tags", "urls"], sys.modules["LOADED"]
+        from django.core.management.commands.shell import Command as Shell
+        assert not Shell.requires_system_checks
+        """
+    )
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr

@@ -88,5 +88,18 @@ def test_sig201_says_never_when_nothing_imports_the_module():
 
     result = run_flake8(["forgotten/login_hooks.py", "forgotten/views.py"], *DEFAULT_ARGS, cwd=PROJECTS / "mysite")
     messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
-    assert "no module of the project imports it" in messages["forgotten/login_hooks.py"]
-    assert "workers and management commands may never" in messages["forgotten/views.py"]
+    assert "is imported by no module of the project (test code aside)" in messages["forgotten/login_hooks.py"]
+    assert "is imported only by other modules of the project, none of them at start-up" in messages["forgotten/views.py"]
+    assert "may never" not in messages["forgotten/views.py"]
+
+
+def test_sig201_says_which_processes_miss_a_module_the_url_conf_or_template_tags_load():
+    from flake8_runner import parse_output, run_flake8
+
+    project = PROJECTS / "autocommitsite"
+    result = run_flake8(["library/hooks.py", "library/badges.py", "library/orphans.py"], *DEFAULT_ARGS, cwd=project)
+    messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
+    for path in ("library/hooks.py", "library/badges.py"):
+        assert "which Django loads when its system checks run" in messages[path]
+        assert "in `manage.py shell` and in commands that skip checks" in messages[path]
+    assert "never connected" in messages["library/orphans.py"]

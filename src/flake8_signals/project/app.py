@@ -21,6 +21,7 @@ import libcst as cst
 
 from ..module.facts import CallSite, Connection, Function, ModuleFacts
 from ..source.imports_summary import ImportSummary
+from ..source.paths import is_test_path
 from ..source.precheck import might_wire_signals
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,6 +82,8 @@ ATOMIC_REQUESTS = re.compile(r"""(?:['"]ATOMIC_REQUESTS['"]\s*:\s*True\b|\[\s*['
 DATABASE_TASK_BACKEND = re.compile(r"""['"][\w.]*tasks\.backends\.database\.DatabaseBackend['"]""")
 DJANGO_Q_ORM_BROKER = re.compile(r"""Q_CLUSTER[\s\S]{0,2000}?['"]orm['"]\s*:""")
 SAVE_CALLS = frozenset({"save", "create", "get_or_create", "update_or_create"})
+ROOT_URLCONF = re.compile(r"""^\s*ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
+INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*['"]([\w.]+)['"]""")
 CONNECT_CALL = re.compile(r"\.connect\(([^)]{0,400})")
 IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
 
@@ -260,6 +263,11 @@ class AppView:
     def _compute_startup(self, packages: list) -> tuple:
         roots = [root for package in packages for root in startup_roots_of(package)]
         roots += list(self.startup_extra)
+        return self._import_closure(roots, packages)
+
+    def _import_closure(self, roots: list, packages: list, follow_includes: bool = False) -> tuple:
+        """(modules imported, transitively, from ``roots``; apps whose graph is unknown).
+        ``follow_includes``: a URLconf's ``include("app.urls")`` imports that module."""
         seen: set = set()
         unknown: set = set()
         queue = [m for m in roots if m and self.path_of(m) is not None]
@@ -275,6 +283,8 @@ class AppView:
                 unknown.add(max((p for p in packages if module == p or module.startswith(p + ".")), key=len, default=module))
                 continue
             imported = list(self.imported_modules(module, summary))
+            if follow_includes:
+                imported.extend(INCLUDED_URLCONF.findall(self._read(self.path_of(module) or "") or ""))
             for name in summary.autodiscovered:
                 if name not in discovered:
                     discovered.add(name)
@@ -284,6 +294,29 @@ class AppView:
                 if found is not None and found not in seen:
                     queue.append(found)
         return frozenset(seen), frozenset(unknown)
+
+    def checks_modules(self) -> Optional[frozenset]:
+        """Modules Django imports when its system checks run (runserver, management
+        commands that run checks, the test runner, Celery workers with Django's fixup)
+        and not before: the URLconf named by ``ROOT_URLCONF`` and what it includes, and
+        the template tag libraries of the project's apps. ``None`` when that cannot be
+        known (a URLconf that imports by computed name)."""
+        return self._shared("checks", self._project_key(), self._compute_checks_modules)
+
+    def _compute_checks_modules(self) -> Optional[frozenset]:
+        packages = self.workspace.shared.get(("packages",) + self._project_key()) or self.project_app_packages()
+        roots = []
+        for path in self.project_files(include_root_scripts=True):
+            text = self._read(path) or ""
+            if "ROOT_URLCONF" in text:
+                roots.extend(ROOT_URLCONF.findall(text))
+            if os.path.basename(os.path.dirname(path)) == "templatetags":
+                module = self.module_name_of(path)
+                if module:
+                    roots.append(module)
+        roots = [m for m in roots if self.path_of(m) is not None]
+        seen, unknown = self._import_closure(roots, packages, follow_includes=True)
+        return None if unknown else frozenset(seen)
 
     def canonical_module(self, name: str, importer: str) -> Optional[str]:
         """The project module an absolute import ``name`` in ``importer`` loads, named from
@@ -351,13 +384,14 @@ class AppView:
         return os.path.basename(self.root) in ("site-packages", "dist-packages")
 
     def mentioned_elsewhere(self, module: str) -> bool:
-        """Whether another project file imports ``module`` or names it in a string
-        (``MIDDLEWARE = ["shop.middleware.Tracking"]``), as far as its text shows."""
+        """Whether another project file, test code aside, imports ``module`` or names it
+        in a string (``MIDDLEWARE = ["shop.middleware.Tracking"]``), as far as its text
+        shows."""
         own = self.path_of(module)
         last = module.rsplit(".", 1)[-1]
         imports_it = re.compile(rf"^\s*(from|import)\b.*\b{re.escape(last)}\b", re.MULTILINE)
         for path in self.project_files():
-            if path == own:
+            if path == own or is_test_path(path, self.root):
                 continue
             text = self._read(path) or ""
             if module in text or (last in text and imports_it.search(text)):

@@ -95,9 +95,12 @@ class NotImportedAtStartup(Rule):
         startup = app.startup_modules()
         if startup is None or module in startup or module in ctx.options.startup_modules:
             return
-        imported_later = app.mentioned_elsewhere(module)
-        if imported_later:
-            # Imported by a view, the URLconf, a task module or named in MIDDLEWARE: the
+        checks = app.checks_modules()
+        if checks is None:
+            return  # the URLconf imports by computed name: it may load this module
+        when = "checks" if module in checks else "later" if app.mentioned_elsewhere(module) else "never"
+        if when != "never":
+            # Imported by the URLconf, a view, a task module or named in MIDDLEWARE: the
             # receivers exist in the processes that load it. They miss sends only in
             # other processes, which is known for Django's own process-independent
             # signals (a worker saving a model); for request-bound and third-party or
@@ -112,17 +115,25 @@ class NotImportedAtStartup(Rule):
         else:
             fix = f"create an AppConfig with a ready() in {apps_module} and import it there"
         for connection in registrations:
-            if imported_later:
-                consequence = (
-                    f"so this `{connection.signal.text}` receiver is missing in every process that has not "
-                    "imported it yet (workers and management commands may never)"
+            receiver = f"this `{connection.signal.text}` receiver"
+            if when == "checks":
+                why = (
+                    "is imported only through the URLconf or template tags, which Django loads when its "
+                    "system checks run (runserver, management commands that run checks, the test runner, "
+                    "Celery workers with Django's fixup), not at start-up: in `manage.py shell` and in "
+                    f"commands that skip checks {receiver} is missing"
+                )
+            elif when == "later":
+                why = (
+                    "is imported only by other modules of the project, none of them at start-up: "
+                    f"{receiver} is missing in a process until one of them is imported, and one that never "
+                    "imports them (a worker, a management command, the shell) saves without it"
                 )
             else:
-                consequence = f"and no module of the project imports it: this `{connection.signal.text}` receiver is never connected"
+                why = f"is imported by no module of the project (test code aside): {receiver} is never connected"
             yield self.finding(
                 connection.report_node,
-                f"`{module}` registers receivers at import time, but no module Django imports at "
-                f"start-up imports it, {consequence}; {fix}",
+                f"`{module}` registers receivers at import time but {why}; {fix}",
                 fix=lambda: _import_from_ready(app, module),
             )
 

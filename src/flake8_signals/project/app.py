@@ -386,15 +386,27 @@ class AppView:
     def mentioned_elsewhere(self, module: str) -> bool:
         """Whether another project file, test code aside, imports ``module`` or names it
         in a string (``MIDDLEWARE = ["shop.middleware.Tracking"]``), as far as its text
-        shows."""
+        shows: the dotted name itself, ``from <parent> import <name>``, or a relative
+        import of it from a file of the same top-level package."""
         own = self.path_of(module)
-        last = module.rsplit(".", 1)[-1]
-        imports_it = re.compile(rf"^\s*(from|import)\b.*\b{re.escape(last)}\b", re.MULTILINE)
+        parent, _, last = module.rpartition(".")
+        names_it = rf"(?:\([^)]*|[^\n]*)\b{re.escape(last)}\b"
+        absolute = re.compile(rf"^\s*from\s+{re.escape(parent)}\s+import\s+{names_it}", re.MULTILINE) if parent else None
+        relative = re.compile(
+            rf"^\s*from\s+\.+(?:[\w.]*\b{re.escape(parent.rsplit('.', 1)[-1])})?\s+import\s+{names_it}"
+            rf"|^\s*from\s+\.+{re.escape(last)}\s+import\b",
+            re.MULTILINE,
+        )
+        top = os.path.join(self.root, module.split(".")[0])
         for path in self.project_files():
             if path == own or is_test_path(path, self.root):
                 continue
             text = self._read(path) or ""
-            if module in text or (last in text and imports_it.search(text)):
+            if last not in text:
+                continue
+            if module in text or (absolute is not None and absolute.search(text)):
+                return True
+            if path.startswith(top + os.sep) and relative.search(text):
                 return True
         return False
 

@@ -822,3 +822,28 @@ def test_sig201_the_url_conf_and_template_tags_load_when_checks_run_not_at_setup
     env.pop("PYTHONPATH", None)
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
+
+
+def test_sig304_pre_save_runs_before_the_row_is_written():
+    """A pre_save receiver that removes the previous file runs while the row still
+    names it: a save that then fails leaves the row pointing at the removed file."""
+    order = Order.objects.create(number="old")
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append(Order.objects.get(pk=instance.pk).number)
+
+    signals.pre_save.connect(record, sender=Order)
+    order.number = "new"
+    order.save()
+    assert seen == ["old"]
+
+
+def test_sig304_a_positional_bool_is_field_file_deletes_save_flag_not_model_deletes_using():
+    import inspect
+
+    from django.db.models import Model
+    from django.db.models.fields.files import FieldFile
+
+    assert list(inspect.signature(FieldFile.delete).parameters)[1] == "save"
+    assert list(inspect.signature(Model.delete).parameters)[1] == "using"

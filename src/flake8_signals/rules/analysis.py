@@ -13,7 +13,7 @@ import libcst as cst
 
 from ..module.facts import GETATTR_FLAG, CallSite, Function, Guard, ModuleFacts, in_deferred_work
 from ..source import django_names as dn
-from ..source.syntax import attribute_names, dotted_name, string_value
+from ..source.syntax import attribute_names, dotted_name, literal_bool, string_value
 from .context import Context
 
 MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -278,6 +278,9 @@ def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
         owner = attribute_names(call.node.func)[:-1]
         if any(arg.keyword is not None and arg.keyword.value == "save" for arg in call.node.args):
             return call_text(call)  # FieldFile.delete(save=...): Model.delete() has no `save`
+        first = call.node.args[0] if call.node.args else None
+        if first is not None and first.keyword is None and literal_bool(first.value) is not None:
+            return call_text(call)  # FieldFile.delete(False): Model.delete()'s first argument is `using`
         if owner and owner[-1].lower().endswith("storage"):
             return call_text(call)
     return None

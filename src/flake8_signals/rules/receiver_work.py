@@ -317,16 +317,21 @@ def _on_commit(ctx, call: cst.Call, function) -> Optional[Fix]:
 class FileDeletedBeforeCommit(Rule):
     """
     ## What it does
-    Flags, in a `pre_delete`/`post_delete` receiver, a call that deletes a file or a
-    storage object outside `transaction.on_commit(...)`, directly or through the
-    functions it calls: `FieldFile.delete(save=...)`, `storage.delete(...)` /
-    `default_storage.delete(...)`, `os.remove`, `os.unlink`, `shutil.rmtree`.
+    Flags, in a `pre_delete`/`post_delete` receiver, or a `pre_save` receiver (which
+    typically removes the previous file when a new one is uploaded), a call that
+    deletes a file or a storage object outside `transaction.on_commit(...)`, directly or
+    through the functions it calls: `FieldFile.delete(save=...)` (also
+    `.delete(False)`), `storage.delete(...)` / `default_storage.delete(...)`,
+    `os.remove`, `os.unlink`, `shutil.rmtree`. `os.rmdir` is not one: it removes only an
+    empty directory.
 
     ## Why is this bad?
     Django sends the delete signals inside the `atomic()` block of the deletion. The
     file is gone at once; the row is gone only if that transaction commits. When it
     rolls back (a later receiver raises, a constraint fails, the surrounding request
-    errors), the row survives and points at a file that no longer exists.
+    errors), the row survives and points at a file that no longer exists. A `pre_save`
+    receiver runs before the row is written: if the save fails, or its transaction
+    rolls back, the row keeps the old file's name and the file is gone.
 
     ## Example
     ```python
@@ -346,19 +351,26 @@ class FileDeletedBeforeCommit(Rule):
 
     code = "SIG304"
     name = "file-deleted-before-commit"
-    summary = "Delete receiver removes files or storage objects before the deletion commits: a rollback keeps the row, not the file."
+    summary = "Delete (or pre_save) receiver removes files or storage objects before the change commits: a rollback keeps the row, not the file."
 
     def check(self, ctx) -> Iterable[Finding]:
         finder = file_deletion_finder(ctx)
         for receiver in ctx.receivers:
-            if not receiver.listens_to("pre_delete", "post_delete"):
+            deletes = receiver.listens_to("pre_delete", "post_delete")
+            if not deletes and not receiver.listens_to("pre_save"):
                 continue
             function = receiver.function
             for call, chain in finder.chains(function, ctx.facts):
                 via = chain.via()
-                yield self.finding(
-                    call.node,
-                    f"delete receiver `{function.name}` removes a file with {chain.target}{via} inside the "
-                    "deletion's transaction: if it rolls back, the row survives and its file is gone; "
-                    "delete the file in transaction.on_commit(...)",
-                )
+                if deletes:
+                    what = (
+                        f"delete receiver `{function.name}` removes a file with {chain.target}{via} inside the "
+                        "deletion's transaction: if it rolls back, the row survives and its file is gone"
+                    )
+                else:
+                    what = (
+                        f"pre_save receiver `{function.name}` removes a file with {chain.target}{via} before the "
+                        "save is written: if the save fails, or the transaction around it rolls back, the row "
+                        "still points at the removed file"
+                    )
+                yield self.finding(call.node, f"{what}; delete the file in transaction.on_commit(...)")

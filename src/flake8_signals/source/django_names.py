@@ -178,7 +178,8 @@ BLOCKING_CALLS = frozenset(
 
 # Method names that enqueue background work (SIG303); callables named like this too.
 # Functions that remove files from disk (SIG304).
-FILE_REMOVERS = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
+# os.rmdir removes only an empty directory: no file goes with it.
+FILE_REMOVERS = frozenset({"os.remove", "os.unlink", "shutil.rmtree"})
 
 TASK_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue"})
 TASK_FUNCTIONS = frozenset({"async_task", "send_task"})

@@ -485,6 +485,9 @@ class _Collector:
         elif isinstance(node, cst.With):
             for item in node.items:
                 self.scan(item.item, context)
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    # with requests.Session() as session: the name holds what the item made
+                    self.record_target(item.asname.name, item.item, context)
             self.walk_suite(node.body, context)
         elif isinstance(node, cst.Match):
             self.scan(node.subject, context)

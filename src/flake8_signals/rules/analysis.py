@@ -38,8 +38,15 @@ def blocking_name(call: CallSite, facts: ModuleFacts, extra: frozenset) -> Optio
     if call.qualname is not None and facts.imports.is_imported(call.node.func) and not _shadowed(call):
         if call.qualname in dn.BLOCKING_CALLS or names_match(call.qualname, extra):
             return call.qualname
-    if call.method == "send" and _is_email_message(call.node.func.value, call, facts):  # type: ignore[union-attr]
+    if call.method is None:
+        return None
+    owner = call.node.func.value  # type: ignore[union-attr]
+    if call.method == "send" and _made_by(owner, call, facts, dn.EMAIL_MESSAGE_CLASSES):
         return "EmailMessage.send"
+    if call.method in dn.HTTP_CLIENT_METHODS and _made_by(owner, call, facts, dn.HTTP_CLIENT_CLASSES):
+        return f"{_made_by(owner, call, facts, dn.HTTP_CLIENT_CLASSES)}.{call.method}"
+    if call.method in dn.MAIL_CONNECTION_METHODS and _made_by(owner, call, facts, dn.MAIL_CONNECTIONS):
+        return f"get_connection().{call.method}"
     return None
 
 
@@ -64,13 +71,19 @@ def _shadowed(call: CallSite) -> bool:
     return False
 
 
-def _is_email_message(node: cst.CSTNode, call: CallSite, facts: ModuleFacts) -> bool:
+def _made_by(node: cst.CSTNode, call: CallSite, facts: ModuleFacts, classes: frozenset) -> Optional[str]:
+    """The one of ``classes`` that made the object a method is called on: a call right
+    there (``requests.Session().post``), or a name bound to one in the function, an
+    enclosing one (a ``with ... as`` too) or at module level (``SESSION = requests.Session()``)."""
     if isinstance(node, cst.Call):
-        return facts.imports.resolve(node.func) in dn.EMAIL_MESSAGE_CLASSES
-    if isinstance(node, cst.Name) and call.function is not None:
-        values = call.function.local_values.get(node.value, [])
-        return any(_is_email_message(value, call, facts) for value in values if isinstance(value, cst.Call))
-    return False
+        made = facts.imports.resolve(node.func)
+        return made if made in classes and facts.imports.is_imported(node.func) else None
+    if isinstance(node, cst.Name):
+        scopes = [f.local_values for f in call.function.ancestors()] if call.function is not None else []
+        for values in scopes + [facts.module_values]:
+            if node.value in values:
+                return next((m for v in values[node.value] if isinstance(v, cst.Call) and (m := _made_by(v, call, facts, classes))), None)
+    return None
 
 
 def is_mail_call(call: CallSite, facts: ModuleFacts) -> bool:

@@ -33,8 +33,12 @@ class BlockingReceiver(Rule):
     imports, up to three calls deep): `time.sleep`, `requests.*`/`httpx.*` requests,
     `urllib.request.urlopen`, `socket.create_connection`/`getaddrinfo`/`gethostbyname`,
     `smtplib.SMTP`, `subprocess.run`/`call`/`check_call`/`check_output`, `os.system`,
-    Django's `send_mail`/`send_mass_mail`/`mail_admins`/`mail_managers`, and `.send()`
-    on an `EmailMessage` built in the receiver. Extend the list with
+    Django's `send_mail`/`send_mass_mail`/`mail_admins`/`mail_managers`, `.send()`
+    on an `EmailMessage` built in the receiver, `.send_messages()` on a mail connection
+    from `get_connection()`, and the request methods of an HTTP client the code makes
+    (`requests.Session()`, `httpx.Client()`, `urllib3.PoolManager()`,
+    `http.client.HTTPConnection()`: in the call, a local or `with ... as` name, or a
+    module-level name). Extend the list with
     `--signals-blocking-calls`. When the call is reached through a helper, the finding
     is on the receiver's call that leads to it and names the chain. A blocking call
     inside `transaction.on_commit(...)` is still reported: Django runs on-commit

@@ -176,11 +176,28 @@ BLOCKING_CALLS = frozenset(
     }
 )
 
-# Method names that enqueue background work (SIG303); callables named like this too.
+# Clients whose request methods do network I/O (SIG301): a session or connection
+# object made from one of these, and what its methods block on.
+HTTP_CLIENT_CLASSES = frozenset(
+    {
+        "requests.Session",
+        "requests.session",
+        "requests.sessions.Session",
+        "httpx.Client",
+        "urllib3.PoolManager",
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+    }
+)
+HTTP_CLIENT_METHODS = frozenset({*_HTTP_VERBS, "send", "urlopen", "getresponse"})
+MAIL_CONNECTIONS = frozenset({"django.core.mail.get_connection"})
+MAIL_CONNECTION_METHODS = frozenset({"send_messages"})
+
 # Functions that remove files from disk (SIG304).
 # os.rmdir removes only an empty directory: no file goes with it.
 FILE_REMOVERS = frozenset({"os.remove", "os.unlink", "shutil.rmtree"})
 
+# Method names that enqueue background work (SIG303); callables named like this too.
 TASK_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue"})
 TASK_FUNCTIONS = frozenset({"async_task", "send_task"})
 

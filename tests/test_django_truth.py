@@ -494,14 +494,19 @@ def test_sig506_m2m_changed_with_a_plain_model_sender_never_runs():
 
         plain = []
         through = []
+        descriptor = []
 
         def on_plain(sender, instance, action, **kwargs):
             plain.append(action)
+
+        def on_descriptor(sender, instance, action, **kwargs):
+            descriptor.append(action)
 
         def on_through(sender, instance, action, **kwargs):
             through.append(action)
 
         m2m_changed.connect(on_plain, sender=Pizza)  # SIG506
+        m2m_changed.connect(on_descriptor, sender=Pizza.toppings)  # SIG506
         m2m_changed.connect(on_through, sender=Pizza.toppings.through)
         """
     ).lstrip("\n")
@@ -518,6 +523,7 @@ def test_sig506_m2m_changed_with_a_plain_model_sender_never_runs():
     pizza = Pizza.objects.create()
     pizza.toppings.add(Topping.objects.create(name="basil"))
     assert module.plain == []
+    assert module.descriptor == []
     assert module.through == ["pre_add", "post_add"]
 
 

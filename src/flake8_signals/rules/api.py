@@ -470,8 +470,9 @@ def _plain(key: Optional[str]) -> str:
 class M2MChangedPlainModelSender(Rule):
     """
     ## What it does
-    Flags an `m2m_changed` receiver connected with a plain model as `sender`: a model
-    of the project that no `through=` names, instead of the intermediate model
+    Flags an `m2m_changed` receiver connected with a plain model as `sender` (a model
+    of the project that no `through=` names), or with the field itself
+    (`sender=Pizza.toppings`, the field's descriptor), instead of the intermediate model
     (`Pizza.toppings.through`).
 
     ## Why is this bad?
@@ -502,9 +503,18 @@ class M2MChangedPlainModelSender(Rule):
             signal = connection.signal
             if not (signal.is_model_signal and signal.short_name == "m2m_changed"):
                 continue
-            if ctx.m2m_sender_kind(connection) != "plain":
+            kind = ctx.m2m_sender_kind(connection)
+            if kind not in ("plain", "descriptor"):
                 continue
             sender = normalized(connection.sender) or "the sender"
+            if kind == "descriptor":
+                yield self.finding(
+                    connection.report_node,
+                    f"`{sender}` is the many-to-many field's descriptor, not its intermediate (through) "
+                    "model, and m2m_changed is sent with the through model as sender, so this receiver "
+                    f"never runs; use sender={sender}.through",
+                )
+                continue
             yield self.finding(
                 connection.report_node,
                 f"m2m_changed is sent with the intermediate (through) model as sender, never with "

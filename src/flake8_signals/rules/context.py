@@ -140,7 +140,8 @@ class Context:
         """What an ``m2m_changed`` sender is: ``through`` (``Pizza.toppings.through``, a
         model named in a ``through=``), ``none`` (no sender: every through model),
         ``plain`` (a model of the project never used as a through model: Django never
-        sends m2m_changed with it), or ``unknown``."""
+        sends m2m_changed with it), ``descriptor`` (``Pizza.toppings``: the field's
+        descriptor, not its through model), or ``unknown``."""
         sender = connection.sender
         if sender is None:
             return "none"
@@ -151,6 +152,9 @@ class Context:
             return "unknown"
         name = text.rsplit(".", 1)[-1]
         models, through = self.model_names
+        owner = text.rsplit(".", 2)[-2] if isinstance(sender, cst.Attribute) and "." in text else None
+        if owner in models and name[:1].islower() and not string_value(sender):
+            return "descriptor"
         if name in through:
             return "through"
         return "plain" if name in models else "unknown"

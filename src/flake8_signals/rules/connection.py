@@ -10,6 +10,7 @@ import libcst as cst
 
 from ..module.facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
 from ..source import edits
+from ..source.precheck import names_a_switching_helper
 from ..source.syntax import dotted_name, has_star_args, keyword_arg, names_in
 from .base import Finding, Rule, register
 from .fix import Fix
@@ -631,9 +632,20 @@ class ReconnectWithoutFinally(Rule):
             callee = facts.callees(call)
             if callee is not None and id(callee) in switching:
                 yield call, None, f"`{call.callee_name}()`, which reconnects,"
+            elif callee is None and _may_switch(call) and ctx.app is not None:
+                # A helper of another module (apps.py's disconnect_*_signals()).
+                target = ctx.app.resolve_call(call, facts)
+                if target is not None and id(target[1]) in _functions_that_switch(target[0], on):
+                    yield call, None, f"`{call.callee_name}()`, which reconnects,"
 
 
-def _functions_that_switch(facts: ModuleFacts, on: bool) -> set:
+def _may_switch(call: CallSite) -> bool:
+    """Whether a call's name suggests it switches receivers: only such calls are looked
+    up in other modules (the look-up parses them; the verdict is the callee's body)."""
+    return names_a_switching_helper(call.callee_name or "")
+
+
+def _functions_that_switch(facts: ModuleFacts, on: bool) -> frozenset:
     """ids of functions that connect (``on``) or disconnect receivers, directly or via helpers."""
     direct = {
         id(site.function)
@@ -654,4 +666,4 @@ def _functions_that_switch(facts: ModuleFacts, on: bool) -> set:
             if any(id(callee) in result for _, callee in facts.function_calling(function)):
                 result.add(id(function))
                 changed = True
-    return result
+    return frozenset(result)

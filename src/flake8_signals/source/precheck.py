@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 
 # A module can only wire Django signals if it names a signals module, django.dispatch,
-# autoreload, or defines a Signal; and it must connect, disconnect or decorate something.
+# autoreload, or defines a Signal; and it must connect, disconnect or decorate something,
+# or call a helper that does (disconnect_order_signals()).
 _SIGNALISH = re.compile(r"signals|dispatch|autoreload|Signal\b")
-_WIRING = re.compile(r"\breceiver\b|\.(?:dis)?connect\b|\bSignal\s*\(")
+_SWITCHING_HELPER = r"\w*(?:connect\w*signal|signal\w*connect)\w*"
+_WIRING = re.compile(rf"\breceiver\b|\.(?:dis)?connect\b|\bSignal\s*\(|\b{_SWITCHING_HELPER}\s*\(")
+_SWITCHING_NAME = re.compile(_SWITCHING_HELPER)
+
+
+def names_a_switching_helper(name: str) -> bool:
+    """``disconnect_order_signals``, ``connect_all_signals``: a function that, by its
+    name, may connect or disconnect receivers (its body decides)."""
+    return _SWITCHING_NAME.fullmatch(name) is not None
 
 
 def might_wire_signals(text: str) -> bool:

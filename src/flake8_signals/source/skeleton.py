@@ -22,6 +22,7 @@ from typing import Iterable, Optional
 
 from .django_names import looks_like_app_config
 from .imports_summary import dotted as _dotted
+from .precheck import names_a_switching_helper
 
 # connect/disconnect wire receivers; a module that sends a signal itself registers its
 # own receivers before any send (SIG201), so the sending functions are kept too.
@@ -58,10 +59,10 @@ def _names_in(node: ast.AST, wiring_names: frozenset = WIRING_NAMES) -> tuple[se
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
             names.add(child.id)
-            wiring = wiring or child.id in wiring_names
+            wiring = wiring or child.id in wiring_names or names_a_switching_helper(child.id)
         elif isinstance(child, ast.Attribute):
             names.add(child.attr)
-            wiring = wiring or child.attr in WIRING_ATTRIBUTES or child.attr in wiring_names
+            wiring = wiring or child.attr in WIRING_ATTRIBUTES or child.attr in wiring_names or names_a_switching_helper(child.attr)
     return names, wiring
 
 

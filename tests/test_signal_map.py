@@ -61,7 +61,7 @@ def static_map(*args) -> dict:
 
 def test_map_lists_exactly_the_receivers_django_registers_and_marks_the_others():
     document = json.loads(static_map("--format=json").stdout)
-    assert document["version"] == 1
+    assert document["version"] == 2
     registered, not_registered = set(), set()
     for signal in document["signals"]:
         if signal["kind"] != "builtin":
@@ -100,10 +100,112 @@ def test_map_of_the_fixture_project_says_yes_no_and_unknown_with_reasons():
     }
     # connected by storefront.models, defined (and reported) in billing.handlers
     sync = receivers["billing.handlers.sync_invoice"]
-    assert sync["registered_at_startup"] == "yes" and sync["path"] == os.path.join("billing", "handlers.py")
+    # paths as flake8 prints them for the path given (".")
+    assert sync["registered_at_startup"] == "yes" and sync["path"] == os.path.join(".", "billing", "handlers.py")
     assert sync["codes"] == ["SIG301", "SIG501"]
     assert receivers["forgotten.signals.send_receipt"]["registered_at_startup"] == "no"
     assert receivers["dynamic.signals.on_thing"]["registered_at_startup"] == "unknown"
     assert "computed name" in receivers["dynamic.signals.on_thing"]["reason"]
     custom = {s["signal"]: s for s in json.loads(result.stdout)["signals"]}["billing.signals.layout_variables"]
-    assert custom["kind"] == "custom" and custom["defined_at"] and custom["sent_at"] == [os.path.join("billing", "rendering.py") + ":12"]
+    assert custom["kind"] == "project" and custom["defined_at"] and custom["sent_at"] == [os.path.join(".", "billing", "rendering.py") + ":12"]
+
+
+# -- one name per signal, its kind, and pictures without duplicate nodes ---------------------------
+
+HELPDESK = {
+    "helpdesk/__init__.py": "from .signals import new_ticket_done  # noqa: F401  (the package's API)\n",
+    "helpdesk/apps.py": (
+        "from django.apps import AppConfig\n\n\n"
+        "class HelpdeskConfig(AppConfig):\n"
+        "    name = 'helpdesk'\n\n"
+        "    def ready(self):\n"
+        "        from . import receivers  # noqa: F401\n"
+    ),
+    "helpdesk/signals.py": "from django.dispatch import Signal\n\nnew_ticket_done = Signal()\norder_done = Signal()\n",
+    "helpdesk/models.py": "from django.db import models\n\n\nclass Ticket(models.Model):\n    pass\n",
+    "helpdesk/views.py": (
+        "from .signals import new_ticket_done\n\n\n"
+        "def close(request):\n"
+        "    new_ticket_done.send(sender=None)\n"
+    ),
+    "helpdesk/receivers.py": (
+        "from django.db.models.signals import post_save\n"
+        "from django.dispatch import receiver\n"
+        "from django_otp import otp_verified\n"
+        "from otp_tools.handlers import log_save\n\n"
+        "from helpdesk import new_ticket_done\n"
+        "from helpdesk.signals import order_done\n"
+        "from .models import Ticket\n\n\n"
+        "@receiver(new_ticket_done)\n"
+        "def notify(sender, **kwargs):\n"
+        "    pass\n\n\n"
+        "@receiver(otp_verified)\n"
+        "def audit(sender, **kwargs):\n"
+        "    pass\n\n\n"
+        "@receiver(order_done)\n"
+        "def count(sender, **kwargs):\n"
+        "    pass\n\n\n"
+        "post_save.connect(log_save, sender=Ticket)\n"
+    ),
+    "billing/__init__.py": "",
+    "billing/models.py": "",
+    "billing/signals.py": "from django.dispatch import Signal\n\norder_done = Signal()\n",
+    "billing/receivers.py": (
+        "from django.dispatch import receiver\n\n"
+        "from .signals import order_done\n\n\n"
+        "@receiver(order_done)\n"
+        "def count(sender, **kwargs):\n"
+        "    pass\n"
+    ),
+}
+
+
+def _helpdesk(tmp_path, monkeypatch):
+    for name, text in HELPDESK.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+
+def _run_map(capsys, *args) -> tuple:
+    from flake8_signals.frontends.cli import main
+
+    assert main(["map", "--isolated", *args]) == 0
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+def test_a_signal_has_one_name_however_it_is_imported_and_a_kind(tmp_path, monkeypatch, capsys):
+    _helpdesk(tmp_path, monkeypatch)
+    signals = {s["signal"]: s for s in json.loads(_run_map(capsys, "--format=json")[0])["signals"]}
+    done = signals["helpdesk.signals.new_ticket_done"]  # relative import and package re-export alike
+    assert not any(name.startswith(".") or name == "helpdesk.new_ticket_done" for name in signals)
+    assert done["kind"] == "project" and done["defined_at"] == os.path.join(".", "helpdesk", "signals.py") + ":3"
+    assert done["sent_at"] == [os.path.join(".", "helpdesk", "views.py") + ":5"]
+    assert [r["receiver"] for r in done["receivers"]] == ["helpdesk.receivers.notify"]
+    otp = signals["django_otp.otp_verified"]
+    assert (otp["kind"], otp["package"]) == ("third-party", "django_otp")
+    assert signals["django.db.models.signals.post_save"]["kind"] == "builtin"
+    (log_save,) = signals["django.db.models.signals.post_save"]["receivers"]
+    assert log_save["receiver"] == "otp_tools.handlers.log_save"
+    assert log_save["defined_outside_project"] and log_save["path"] is None and log_save["line"] is None
+    text = _run_map(capsys)[0]
+    assert "django_otp.otp_verified  (third-party (django_otp))" in text
+    assert "-> otp_tools.handlers.log_save  (defined outside the project)" in text
+
+
+def test_pictures_declare_each_node_once_and_never_two_signals_with_one_label(tmp_path, monkeypatch, capsys):
+    _helpdesk(tmp_path, monkeypatch)
+    for picture in ("mermaid", "dot"):
+        out = _run_map(capsys, f"--format={picture}")[0]
+        declared = [line.split()[0] for line in out.splitlines()[1:] if "->" not in line and ("[" in line or "(" in line)]
+        assert len(declared) == len(set(declared)), out
+        labels = [line.split('"')[1] for line in out.splitlines() if line.strip().startswith("s") and '"' in line]
+        assert len(labels) == len(set(labels)) and "helpdesk.signals.order_done" in labels, out
+
+
+def test_map_warns_about_a_model_it_does_not_know(tmp_path, monkeypatch, capsys):
+    _helpdesk(tmp_path, monkeypatch)
+    out, err = _run_map(capsys, "--model", "helpdesk.Tiket")
+    assert "helpdesk.Tiket" in err and "helpdesk.Ticket" in err
+    assert _run_map(capsys, "--model", "helpdesk.Ticket")[1] == ""

@@ -173,8 +173,13 @@ def excluded_patterns(args: argparse.Namespace) -> list:
 
 def run_map(engine: Engine, args: argparse.Namespace) -> int:
     files = list(python_files(args.paths, excluded_patterns(args)))
-    signals = signal_map.build_map(engine, files, options_from(args))
+    options = options_from(args)
+    signals = signal_map.build_map(engine, files, options)
     if args.model:
+        known = signal_map.model_names(engine, files, options, signals)
+        if not signal_map.knows_model(known, args.model):
+            listed = ", ".join(known) if known else "none"
+            sys.stderr.write(f"flake8-signals map: no model {args.model} in these files; the models the map knows: {listed}\n")
         signals = signal_map.for_model(signals, args.model)
     render_map = {
         "text": map_formats.as_text,

@@ -29,6 +29,9 @@ STARTUP_BASENAMES = ("__init__", "apps", "models", "admin", "management")
 REFRESH_SECONDS = 1.0
 SKIPPED_FOLDERS = frozenset({"node_modules", "site-packages", "__pycache__", "migrations", "build", "dist"})
 CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
+# A call by name, ``name(`` or ``obj.name(``; not a ``def name(`` nor ``super().name(``
+# (an override calling the method it overrides is not a caller of its own).
+CALLED_NAME = re.compile(r"(?<!def )(?<!super\(\)\.)\b([A-Za-z_]\w*)\s*\(")
 THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
 
 
@@ -68,6 +71,20 @@ def module_name_for(path: str, root: str) -> Optional[str]:
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts) if parts and all(parts) else None
+
+
+def absolute_name(name: str, module: str, is_package: bool) -> str:
+    """``name`` as written in ``module`` (``.signals``, ``..core``) made absolute."""
+    if not name.startswith("."):
+        return name
+    stripped = name.lstrip(".")
+    level = len(name) - len(stripped)
+    package = module.split(".") if module else []
+    if not is_package:
+        package = package[:-1]
+    if level > 1:
+        package = package[: max(0, len(package) - (level - 1))]
+    return ".".join(package + ([stripped] if stripped else []))
 
 
 CONNECT_CALL = re.compile(r"\.connect\(([^)]{0,400})")
@@ -162,16 +179,7 @@ class AppView:
 
     def relative_to(self, name: str, module: str, is_package: bool) -> str:
         """``name`` as written in ``module`` (``.signals``, ``..core``) made absolute."""
-        if not name.startswith("."):
-            return name
-        stripped = name.lstrip(".")
-        level = len(name) - len(stripped)
-        package = module.split(".") if module else []
-        if not is_package:
-            package = package[:-1]
-        if level > 1:
-            package = package[: max(0, len(package) - (level - 1))]
-        return ".".join(package + ([stripped] if stripped else []))
+        return absolute_name(name, module, is_package)
 
     def imported_modules(self, module: str, summary: ImportSummary) -> Iterator[str]:
         """Absolute names of what a module's imports may load: every package on the way,
@@ -290,6 +298,42 @@ class AppView:
                     return found if found and self._in_project(found) else None
             directory = os.path.dirname(directory)
         return None
+
+    def definition_of(self, name: str, facts: ModuleFacts) -> tuple:
+        """(qualified name, in the project) of what ``name`` names as written in the module
+        of ``facts`` (``.signals.order_paid``, ``helpdesk.order_paid``, ``handlers.Handler.run``):
+        relative imports made absolute, a module named without its package (a folder inside
+        the tree on sys.path) named from the import root, and a package's re-export
+        (``from .signals import order_paid`` in its ``__init__``) followed to the project
+        module that defines it. A name outside the project is returned absolute, as
+        written; ``in the project`` is False then."""
+        importer = facts.module_name or ""
+        absolute = self.absolute(name, facts)
+        for _ in range(8):  # a re-export of a re-export; never a cycle
+            parts = absolute.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                module = self.canonical_module(".".join(parts[:cut]), importer) if importer else None
+                if module is None and self._in_project(".".join(parts[:cut])) and self.path_of(".".join(parts[:cut])):
+                    module = ".".join(parts[:cut])
+                if module is not None:
+                    break
+            else:
+                return absolute, False
+            rest = parts[cut:]
+            found = ".".join([module] + rest)
+            if len(rest) > 1 or self.path_of(found) is not None:
+                return found, True  # a class's attribute, or a module
+            other = self.facts_of(module)
+            if other is None or _binds(other, rest[0]):
+                return found, True
+            target = other.imports.aliases.get(rest[0])
+            if target is None:
+                return found, True  # bound some other way (a star import): as far as we can tell
+            absolute = self.relative_to(target, module, (self.path_of(module) or "").endswith("__init__.py"))
+            if not absolute.split(".")[0]:
+                return found, True
+            importer = module
+        return found, True
 
     def project_app_packages(self) -> list:
         """Dotted names of the app packages of the project around this app: every package
@@ -436,6 +480,36 @@ class AppView:
                 through.add((quoted or plain).rsplit(".", 1)[-1])
         return frozenset(models), frozenset(through)
 
+    def model_labels(self) -> frozenset:
+        """``app_label.Model`` of every model class the project defines (the app label
+        taken as Django's default, the app package's last name), read from the text."""
+        return self._shared("model labels", self._project_key(), self._compute_model_labels)
+
+    def _compute_model_labels(self) -> frozenset:
+        labels: set = set()
+        for path in self.project_files():
+            directory, name = os.path.split(path)
+            if name == "models.py":
+                package = directory
+            elif os.path.basename(directory) == "models":
+                package = os.path.dirname(directory)
+            else:
+                continue
+            label = os.path.basename(package)
+            labels.update(f"{label}.{model}" for model in CLASS_STATEMENT.findall(self._read(path) or ""))
+        return frozenset(labels)
+
+    def project_calls(self, name: str) -> bool:
+        """Whether any project file calls something named ``name`` (``name(...)`` or
+        ``x.name(...)``; not ``super().name(...)``), as far as its text shows."""
+        return name in self._shared("called names", self._project_key(), self._compute_called_names)
+
+    def _compute_called_names(self) -> frozenset:
+        names: set = set()
+        for path in self.project_files(include_root_scripts=True):
+            names.update(CALLED_NAME.findall(self._read(path) or ""))
+        return frozenset(names)
+
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
         """Functions of ``facts`` that ready() (or start-up module code) calls from other modules."""
         names = self._startup_function_map().get(facts.module_name or "", set())
@@ -482,6 +556,10 @@ class AppView:
             return None
         function = other.module_functions.get(name)
         return (other, function) if function is not None else None
+
+    def is_project_module(self, module: str) -> bool:
+        """A module of this project (a file under its import root, not an installed package)."""
+        return self._in_project(module) and self.path_of(module) is not None
 
     def _in_project(self, module: str) -> bool:
         """The app's own modules, and other top-level packages of the project; never
@@ -542,3 +620,7 @@ class AppView:
             or name == "conftest.py"
         )
 
+
+def _binds(facts: ModuleFacts, name: str) -> bool:
+    """Whether a module binds ``name`` itself (a def, a class, an assignment), not by import."""
+    return name in facts.module_functions or name in facts.module_classes or name in facts.module_values

@@ -65,6 +65,26 @@ class SignalEntry:
         return f"{self.kind} ({self.package})" if self.kind == "third-party" and self.package else self.kind
 
 
+class PathDisplay:
+    """Paths as flake8 prints them for the paths given: the walked files as walked, any
+    other file in the same style (``./x``, ``x`` or absolute)."""
+
+    def __init__(self, files: list) -> None:
+        self.shown = {os.path.abspath(path): path for path in files}
+        first = files[0] if files else ""
+        self.style = "absolute" if os.path.isabs(first) else "dot" if first.startswith("." + os.sep) else "relative"
+
+    def __call__(self, path: str) -> str:
+        absolute = os.path.abspath(path)
+        shown = self.shown.get(absolute)
+        if shown is not None:
+            return shown
+        relative = os.path.relpath(absolute)
+        if self.style == "absolute" or relative.startswith(".."):
+            return absolute
+        return "." + os.sep + relative if self.style == "dot" else relative
+
+
 def build_map(engine: Engine, files: Iterable[str], options: Options) -> dict:
     """signal qualified name -> SignalEntry, for the given files of a project. Paths are
     printed as flake8 prints them for the paths given (the files as walked)."""
@@ -81,26 +101,10 @@ class _MapBuilder:
         self.options = options
         self.signals: dict = {}
         self.codes_by_file: dict = {}  # absolute path -> {line: codes}
-        self.shown = {os.path.abspath(path): path for path in files}
-        first = files[0] if files else ""
-        self.style = "absolute" if os.path.isabs(first) else "dot" if first.startswith("." + os.sep) else "relative"
+        self.display = PathDisplay(files)
         self._names: dict = {}  # (name as written, importer) -> (qualified name, in the project)
         self._other_lines: dict = {}  # path -> _Lines of a module read for a receiver it defines
         self._spans: list = []  # (path shown, first line, last line) of receivers defined elsewhere
-
-    # -- paths ------------------------------------------------------------------------------
-
-    def display(self, path: str) -> str:
-        """A path as the map prints it: as walked for the files given, the same style
-        (``./x``, ``x`` or absolute) for the others."""
-        absolute = os.path.abspath(path)
-        shown = self.shown.get(absolute)
-        if shown is not None:
-            return shown
-        relative = os.path.relpath(absolute)
-        if self.style == "absolute" or relative.startswith(".."):
-            return absolute
-        return "." + os.sep + relative if self.style == "dot" else relative
 
     # -- one file -------------------------------------------------------------------------------
 
@@ -251,7 +255,6 @@ class _MapBuilder:
     # -- receivers --------------------------------------------------------------------------------
 
     def _receiver(self, connection: Connection, ctx: Context, shown: str, lines: "_Lines", codes_in, shadowed_by) -> ReceiverEntry:
-        facts = ctx.facts
         reference = connection.receiver
         function = reference.function
         receiver_path: Optional[str] = shown

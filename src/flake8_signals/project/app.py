@@ -31,6 +31,8 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "site-packages", "__pycache__", "mi
 CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
 # A call by name, ``name(`` or ``obj.name(``; not a ``def name(`` nor ``super().name(``
 # (an override calling the method it overrides is not a caller of its own).
+# A comment on a line with no quote before it (a "#" inside a string is left alone).
+COMMENT = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 CALLED_NAME = re.compile(r"(?<!def )(?<!super\(\)\.)\b([A-Za-z_]\w*)\s*\(")
 THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
 
@@ -507,7 +509,7 @@ class AppView:
     def _compute_called_names(self) -> frozenset:
         names: set = set()
         for path in self.project_files(include_root_scripts=True):
-            names.update(CALLED_NAME.findall(self._read(path) or ""))
+            names.update(CALLED_NAME.findall(COMMENT.sub(r"\1", self._read(path) or "")))
         return frozenset(names)
 
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:

@@ -209,3 +209,28 @@ def test_map_warns_about_a_model_it_does_not_know(tmp_path, monkeypatch, capsys)
     out, err = _run_map(capsys, "--model", "helpdesk.Tiket")
     assert "helpdesk.Tiket" in err and "helpdesk.Ticket" in err
     assert _run_map(capsys, "--model", "helpdesk.Ticket")[1] == ""
+
+
+def test_a_module_named_without_its_package_is_named_from_the_import_root(tmp_path, monkeypatch, capsys):
+    # manage.py lives in site/, which is itself a package: the code says "shop.signals",
+    # the import root says "site.shop.signals"; both are one signal.
+    files = {
+        "site/__init__.py": "",
+        "site/shop/__init__.py": "",
+        "site/shop/models.py": "from django.db import models\n",
+        "site/shop/signals.py": "from django.dispatch import Signal\n\npaid = Signal()\n",
+        "site/shop/views.py": "from site.shop.signals import paid\n\n\ndef pay(request):\n    paid.send(sender=None)\n",
+        "site/shop/receivers.py": (
+            "from django.dispatch import receiver\n\nfrom shop.signals import paid\n\n\n"
+            "@receiver(paid)\ndef thank(sender, **kwargs):\n    pass\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    signals = {s["signal"]: s for s in json.loads(_run_map(capsys, "--format=json")[0])["signals"]}
+    assert list(signals) == ["site.shop.signals.paid"]
+    paid = signals["site.shop.signals.paid"]
+    assert paid["kind"] == "project" and len(paid["sent_at"]) == 1
+    assert [r["receiver"] for r in paid["receivers"]] == ["site.shop.receivers.thank"]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import importlib
 import inspect
 import json
 import linecache

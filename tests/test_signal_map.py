@@ -234,3 +234,38 @@ def test_a_module_named_without_its_package_is_named_from_the_import_root(tmp_pa
     paid = signals["site.shop.signals.paid"]
     assert paid["kind"] == "project" and len(paid["sent_at"]) == 1
     assert [r["receiver"] for r in paid["receivers"]] == ["site.shop.receivers.thank"]
+
+
+def test_a_connect_in_a_method_a_library_calls_is_unknown_and_in_other_methods_no(tmp_path, monkeypatch, capsys):
+    files = {
+        "shop/__init__.py": "",
+        "shop/models.py": (
+            "from django.db import models\n"
+            "from django.db.models.signals import post_save, pre_save\n"
+            "from history_lib import HistoricalRecords\n\n\n"
+            "def on_save(sender, **kwargs):\n    pass\n\n\n"
+            "class Records(HistoricalRecords):\n"
+            "    def finalize(self, sender, **kwargs):\n"  # overrides the library's: it calls it
+            "        post_save.connect(on_save, sender=sender)\n\n\n"
+            "class Order(models.Model):\n"
+            "    def enable_tracking(self):\n"  # Model has no such method: only a caller of ours would run it
+            "        pre_save.connect(on_save, sender=Order)\n\n"
+            "    def save(self, *args, **kwargs):\n"  # Model.save: Django and the project call it
+            "        pre_save.connect(on_save, sender=Order, dispatch_uid='x')\n"
+            "        super().save(*args, **kwargs)\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    verdicts = {
+        receiver["connected_in"]: (receiver["registered_at_startup"], receiver["reason"])
+        for signal in json.loads(_run_map(capsys, "--format=json")[0])["signals"]
+        for receiver in signal["receivers"]
+    }
+    assert verdicts["Records.finalize()"] == (
+        "unknown", "connected in Records.finalize(), a method a library calls: when it runs is unknown here"
+    )
+    assert verdicts["Order.enable_tracking()"][0] == "no"  # Django's Model has no enable_tracking
+    assert verdicts["Order.save()"][0] == "unknown"  # Model.save: Django calls it

@@ -491,35 +491,41 @@ def library_hook(function: Function, ctx: Context) -> Optional[tuple]:
     app = ctx.app
     if method is None or app is None or ctx.runs_at_startup(function) or method.name.startswith("__"):
         return None
-    if app.project_calls(method.name) or not _has_library_base(method.cls, ctx.facts, app, 0):
+    if app.project_calls(method.name):
         return None
+    bases = _library_bases(method.cls, ctx.facts, app, 0)
+    if all(app.library_defines(base, method.name) is False for base in bases):
+        return None  # no library base (whose source this process can read) has that method
     return "unknown", f"connected in {method.qualname}(), a method a library calls: when it runs is unknown here"
 
 
-def _has_library_base(cls: ClassInfo, facts: ModuleFacts, app: AppView, depth: int) -> bool:
-    """Whether a class has a base class from outside the project, through its project bases."""
+def _library_bases(cls: ClassInfo, facts: ModuleFacts, app: AppView, depth: int) -> list:
+    """Qualified names of a class's base classes from outside the project, through its
+    project bases."""
     if depth > 6:
-        return False
+        return []
+    found = []
     for base in cls.bases:
         written = dotted_name(base)
         if written is None:
             continue
         local = facts.module_classes.get(written)
         if local is not None:
-            if local is not cls and _has_library_base(local, facts, app, depth + 1):
-                return True
+            if local is not cls:
+                found += _library_bases(local, facts, app, depth + 1)
             continue
         if written.split(".")[0] not in facts.imports.aliases:
             continue  # object, a builtin: nothing a library calls
         name, in_project = app.definition_of(facts.imports.resolve_dotted(written), facts)
         if not in_project:
-            return True
+            found.append(name)
+            continue
         module, _, class_name = name.rpartition(".")
         other = app.facts_of(module)
         other_class = other.module_classes.get(class_name) if other is not None else None
-        if other_class is not None and _has_library_base(other_class, other, app, depth + 1):
-            return True
-    return False
+        if other_class is not None:
+            found += _library_bases(other_class, other, app, depth + 1)
+    return found
 
 
 # -- one model ------------------------------------------------------------------------------------

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..module.facts import CallSite, Connection, Function, ModuleFacts
 from ..source.imports_summary import ImportSummary
 from ..source.precheck import might_wire_signals
+from .libraries import class_defines
 
 if TYPE_CHECKING:  # pragma: no cover
     from .workspace import Workspace
@@ -511,6 +513,15 @@ class AppView:
         for path in self.project_files(include_root_scripts=True):
             names.update(CALLED_NAME.findall(COMMENT.sub(r"\1", self._read(path) or "")))
         return frozenset(names)
+
+    def library_defines(self, dotted_class: str, method: str) -> Optional[bool]:
+        """Whether a class from outside the project (read from its source on this
+        process's sys.path, never imported) defines ``method``; ``None``: cannot tell."""
+        key = ("library method", dotted_class, method)
+        store = self.workspace.shared
+        if key not in store:
+            store[key] = class_defines(dotted_class, method, list(sys.path), self.workspace.read_source)
+        return store[key]
 
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
         """Functions of ``facts`` that ready() (or start-up module code) calls from other modules."""

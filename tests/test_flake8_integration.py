@@ -156,12 +156,12 @@ CONFIG_SNIPPET = textwrap.dedent(
     """\
     import geo
     import slack
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_delete
     from django.dispatch import receiver
 
 
-    @receiver(post_save, sender="shop.Order")
-    def on_order(sender, instance, created, **kwargs):
+    @receiver(post_delete, sender="shop.Order")
+    def on_order(sender, instance, **kwargs):
         geo.lookup(instance.address)
         slack.post_message("#orders", "new order")
         instance.notify.schedule()

@@ -69,19 +69,41 @@ class Engine:
             return [(1, 0, analysis_failed(error))]
 
     def _analyse(self, text: str, path: str, options: Options, tree, app) -> list[tuple[int, int, str]]:
+        facts = self._facts(text, path, tree, app)
+        return self._placed_findings(Context(facts, options, path, app), tree)
+
+    def _facts(self, text: str, path: str, tree, app: Optional[AppView]) -> ModuleFacts:
         cache = self.workspace.facts
         if app is not None:
             wired = app.wired_names(path)
-            facts = cache.facts_for(text, os.path.abspath(path), app.module_name_of(path), tree, wired)
-        else:
-            facts = cache.facts_for(text, path, None, tree, retain=False)  # outside any app
-        findings = self.run_rules(Context(facts, options, path, app))
+            return cache.facts_for(text, os.path.abspath(path), app.module_name_of(path), tree, wired)
+        return cache.facts_for(text, path, None, tree, retain=False)  # outside any app
+
+    def _placed_findings(self, ctx: Context, tree) -> list[tuple[int, int, str]]:
+        findings = self.run_rules(ctx)
         if not findings:
             return []
+        facts = ctx.facts
         results: dict = {}
         for line, column, finding in positions.resolve(findings, facts.module, facts.statement_index(), tree):
             results.setdefault((line, finding.code), (line, column, finding.message))
         return sorted(results.values())
+
+    # -- `map` ------------------------------------------------------------------------------------
+
+    def map_module(self, text: str, path: str, options: Options, tree) -> tuple:
+        """(Context, findings) of one file for the signal map: the same parse (shared with
+        every other question about the file) and the same rules as ``check``. The rules
+        run only where check's pre-check lets them, so the map shows what check reports;
+        the facts are built for any file the caller asks about (a module that only sends
+        a signal). Findings are (line, column, message). Call it on the deep-stack thread."""
+        app = self.app_view_for(path, options)
+        if not self.needs_analysis(text, path, app):  # it only sends: no rule reads it
+            module_name = app.module_name_of(path) if app is not None else None
+            facts = self.workspace.facts.sends_of(text, os.path.abspath(path) if app is not None else path, module_name, tree)
+            return Context(facts, options, path, app), []
+        ctx = Context(self._facts(text, path, tree, app), options, path, app)
+        return ctx, self._placed_findings(ctx, tree)
 
     def run_rules(self, ctx: Context) -> list:
         return [finding for rule in self.rules for finding in rule.check(ctx)]

@@ -14,26 +14,24 @@ from __future__ import annotations
 
 import argparse
 import ast
-import fnmatch
 import json
 import multiprocessing
 import os
 import sys
 from collections import Counter
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 from ..engine import Engine
 from ..engine import signal_map
 from ..engine.fixing import apply_file_edits, fix_source, unified_diff
 from ..options import OPTION_SPECS, OptionError, Options, options_from, validate
 from ..source.decoding import decode_source
-from . import map_formats
+from . import map_formats, verify
 from .config import Selection, ignores_whole_file, noqa_lines, read_config, selection_from, silenced, split_codes
+from .files import DEFAULT_EXCLUDE, excluded_patterns, python_files  # noqa: F401  (DEFAULT_EXCLUDE: the command's API)
 from .output import FORMATS, Result, progress_on, render
 from .writing import NotWritten, replace_file
 
-# flake8's default --exclude, so that both walk the same files.
-DEFAULT_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
 MAP_FORMATS = ("text", "json", "mermaid", "dot")
 
 
@@ -80,23 +78,6 @@ def check_file(engine: Engine, path: str, options: Options, selection: Selection
 
 
 # -- many files ------------------------------------------------------------------------------
-
-
-def python_files(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
-    def excluded(path: str) -> bool:
-        name = os.path.basename(path.rstrip(os.sep))
-        return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(path, pattern) for pattern in exclude)
-
-    for path in paths:
-        if os.path.isdir(path):
-            for directory, folders, files in os.walk(path):
-                folders[:] = sorted(f for f in folders if not excluded(os.path.join(directory, f)))
-                for name in sorted(files):
-                    full = os.path.join(directory, name)
-                    if name.endswith(".py") and not excluded(full):
-                        yield full  # as flake8 prints it: joined to the path given
-        elif not excluded(path):
-            yield path
 
 
 # What a worker process of ``check -j`` needs: an engine of its own, the options.
@@ -162,19 +143,29 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument("--format", choices=MAP_FORMATS, default="text", dest="output_format")
     mapping.add_argument("--model", default=None, help="only what runs for app_label.Model (saves, deletes, m2m changes)")
     _add_common_options(mapping, selection=False, stdin=False)
+    verifying = commands.add_parser(
+        "verify", help="start the project (it imports its code) and compare the map with its live signal registry"
+    )
+    verifying.add_argument("paths", nargs="*", default=["."], help="the project's files and folders (default: .)")
+    verifying.add_argument("--settings", default=None, help="the settings module (default: DJANGO_SETTINGS_MODULE)")
+    verifying.add_argument(
+        "--pythonpath", action="append", default=None,
+        help="a folder to put first on the project's sys.path, like django-admin's (repeatable; default: .)",
+    )
+    verifying.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
+    _add_common_options(verifying, selection=False, stdin=False)
     return parser
-
-
-def excluded_patterns(args: argparse.Namespace) -> list:
-    """flake8's rule: --exclude replaces the default patterns, --extend-exclude adds."""
-    base = split_codes(args.exclude) if args.exclude is not None else list(DEFAULT_EXCLUDE)
-    return base + split_codes(args.extend_exclude)
 
 
 def run_map(engine: Engine, args: argparse.Namespace) -> int:
     files = list(python_files(args.paths, excluded_patterns(args)))
-    signals = signal_map.build_map(engine, files, options_from(args))
+    options = options_from(args)
+    signals = signal_map.build_map(engine, files, options)
     if args.model:
+        known = signal_map.model_names(engine, files, options, signals)
+        if not signal_map.knows_model(known, args.model):
+            listed = ", ".join(known) if known else "none"
+            sys.stderr.write(f"flake8-signals map: no model {args.model} in these files; the models the map knows: {listed}\n")
         signals = signal_map.for_model(signals, args.model)
     render_map = {
         "text": map_formats.as_text,
@@ -184,6 +175,18 @@ def run_map(engine: Engine, args: argparse.Namespace) -> int:
     }[args.output_format]
     sys.stdout.write(render_map(signals))
     return 0
+
+
+def run_verify(engine: Engine, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        report = verify.verify_project(
+            args.paths, args.settings, args.pythonpath,
+            options=options_from(args), exclude=excluded_patterns(args), engine=engine,
+        )
+    except verify.UsageError as error:
+        parser.error(str(error))  # exits with status 2
+    (sys.stderr if report.error is not None else sys.stdout).write(verify.render(report, args.output_format))
+    return report.exit_status
 
 
 def fix_wanted(selection: Selection):
@@ -317,6 +320,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     engine = Engine()
     if args.command == "map":
         return run_map(engine, args)
+    if args.command == "verify":
+        return run_verify(engine, args, parser)
     for name in ("select", "ignore", "extend_select", "extend_ignore"):
         value = getattr(args, name)
         setattr(args, name, None if value is None else split_codes(value))  # "SIG, E9" or one per line

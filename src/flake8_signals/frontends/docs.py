@@ -15,10 +15,10 @@ from pathlib import Path
 from ..engine import Engine, signal_map
 from ..options import OPTION_SPECS, Options
 from ..rules import all_rules
-from . import map_formats
+from . import map_formats, verify
 from .cli import python_files
 
-SECTIONS = ("rules-table", "rules-reference", "options", "example-map", "example-map-mermaid")
+SECTIONS = ("rules-table", "rules-reference", "options", "example-map", "example-map-mermaid", "example-verify")
 
 
 def rules_table() -> str:
@@ -48,17 +48,18 @@ def options_section() -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def inside(directory: Path):
+    previous = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
 def example_map(output_format: str, model: str = "") -> str:
     """The map of the bundled example project, as ``flake8-signals map`` prints it there."""
-    @contextmanager
-    def inside(directory: Path):
-        previous = os.getcwd()
-        os.chdir(directory)
-        try:
-            yield
-        finally:
-            os.chdir(previous)
-
     with inside(EXAMPLES):
         signals = signal_map.build_map(Engine(), list(python_files(["."], [])), Options())
     if model:
@@ -68,12 +69,21 @@ def example_map(output_format: str, model: str = "") -> str:
     return "```text\n" + map_formats.as_text(signals) + "```"
 
 
+def example_verify() -> str:
+    """``flake8-signals verify`` of the bundled example project, run in its folder (it
+    starts the project: Django must be installed)."""
+    with inside(EXAMPLES):
+        report = verify.verify_project(["."], settings="config.settings", pythonpath=["."])
+    return "```text\n$ flake8-signals verify --settings config.settings\n" + verify.as_text(report) + "```"
+
+
 GENERATORS = {
     "rules-table": rules_table,
     "rules-reference": rules_reference,
     "options": options_section,
     "example-map": lambda: example_map("text", "shop.Order"),
     "example-map-mermaid": lambda: example_map("mermaid", "shop.Order"),
+    "example-verify": example_verify,
 }
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -10,7 +10,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..source.skeleton import skeleton
+from ..source.skeleton import sends_skeleton, skeleton
 from .facts import ModuleFacts
 
 
@@ -59,6 +59,23 @@ class FactsCache:
             # every full collection in flake8 would walk these trees again.
             gc.freeze()
         return facts
+
+
+    def sends_of(self, text: str, path: str, module_name: Optional[str], tree) -> ModuleFacts:
+        """Facts of a module that wires no signal, for where it sends one: only the
+        functions that send are parsed with their bodies. Not kept: no rule reads such a
+        module, and another file asking for it gets a parse of its own."""
+        self.parses[path] += 1
+        with collector_paused():
+            reduced = sends_skeleton(text, tree)
+            if reduced is not None:
+                try:
+                    facts = ModuleFacts(cst.parse_module(reduced[0]), path=path, module_name=module_name)
+                    facts.blanked = reduced[1]
+                    return facts
+                except Exception:
+                    pass  # parse the real text: its error is the one to report
+            return ModuleFacts(cst.parse_module(text), path=path, module_name=module_name)
 
 
 @contextmanager

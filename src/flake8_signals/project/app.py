@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 import time
 from typing import TYPE_CHECKING, Iterator, Optional
 
@@ -23,6 +24,7 @@ from ..module.facts import CallSite, Connection, Function, ModuleFacts
 from ..source.imports_summary import ImportSummary
 from ..source.paths import is_test_path
 from ..source.precheck import might_wire_signals
+from .libraries import class_defines
 
 if TYPE_CHECKING:  # pragma: no cover
     from .workspace import Workspace
@@ -33,6 +35,11 @@ STARTUP_BASENAMES = ("__init__", "apps", "models", "admin", "management")
 REFRESH_SECONDS = 1.0
 SKIPPED_FOLDERS = frozenset({"node_modules", "site-packages", "__pycache__", "migrations", "build", "dist"})
 CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
+# A call by name, ``name(`` or ``obj.name(``; not a ``def name(`` nor ``super().name(``
+# (an override calling the method it overrides is not a caller of its own).
+# A comment on a line with no quote before it (a "#" inside a string is left alone).
+COMMENT = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
+CALLED_NAME = re.compile(r"(?<!def )(?<!super\(\)\.)\b([A-Za-z_]\w*)\s*\(")
 THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
 
 
@@ -84,6 +91,22 @@ DJANGO_Q_ORM_BROKER = re.compile(r"""Q_CLUSTER[\s\S]{0,2000}?['"]orm['"]\s*:""")
 SAVE_CALLS = frozenset({"save", "create", "get_or_create", "update_or_create"})
 ROOT_URLCONF = re.compile(r"""^\s*ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
 INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*['"]([\w.]+)['"]""")
+
+
+def absolute_name(name: str, module: str, is_package: bool) -> str:
+    """``name`` as written in ``module`` (``.signals``, ``..core``) made absolute."""
+    if not name.startswith("."):
+        return name
+    stripped = name.lstrip(".")
+    level = len(name) - len(stripped)
+    package = module.split(".") if module else []
+    if not is_package:
+        package = package[:-1]
+    if level > 1:
+        package = package[: max(0, len(package) - (level - 1))]
+    return ".".join(package + ([stripped] if stripped else []))
+
+
 CONNECT_CALL = re.compile(r"\.connect\(([^)]{0,400})")
 IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
 
@@ -180,16 +203,7 @@ class AppView:
 
     def relative_to(self, name: str, module: str, is_package: bool) -> str:
         """``name`` as written in ``module`` (``.signals``, ``..core``) made absolute."""
-        if not name.startswith("."):
-            return name
-        stripped = name.lstrip(".")
-        level = len(name) - len(stripped)
-        package = module.split(".") if module else []
-        if not is_package:
-            package = package[:-1]
-        if level > 1:
-            package = package[: max(0, len(package) - (level - 1))]
-        return ".".join(package + ([stripped] if stripped else []))
+        return absolute_name(name, module, is_package)
 
     def imported_modules(self, module: str, summary: ImportSummary) -> Iterator[str]:
         """Absolute names of what a module's imports may load: every package on the way,
@@ -338,6 +352,42 @@ class AppView:
                     return found if found and self._in_project(found) else None
             directory = os.path.dirname(directory)
         return None
+
+    def definition_of(self, name: str, facts: ModuleFacts) -> tuple:
+        """(qualified name, in the project) of what ``name`` names as written in the module
+        of ``facts`` (``.signals.order_paid``, ``helpdesk.order_paid``, ``handlers.Handler.run``):
+        relative imports made absolute, a module named without its package (a folder inside
+        the tree on sys.path) named from the import root, and a package's re-export
+        (``from .signals import order_paid`` in its ``__init__``) followed to the project
+        module that defines it. A name outside the project is returned absolute, as
+        written; ``in the project`` is False then."""
+        importer = facts.module_name or ""
+        absolute = self.absolute(name, facts)
+        for _ in range(8):  # a re-export of a re-export; never a cycle
+            parts = absolute.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                module = self.canonical_module(".".join(parts[:cut]), importer) if importer else None
+                if module is None and self._in_project(".".join(parts[:cut])) and self.path_of(".".join(parts[:cut])):
+                    module = ".".join(parts[:cut])
+                if module is not None:
+                    break
+            else:
+                return absolute, False
+            rest = parts[cut:]
+            found = ".".join([module] + rest)
+            if len(rest) > 1 or self.path_of(found) is not None:
+                return found, True  # a class's attribute, or a module
+            other = self.facts_of(module)
+            if other is None or _binds(other, rest[0]):
+                return found, True
+            target = other.imports.aliases.get(rest[0])
+            if target is None:
+                return found, True  # bound some other way (a star import): as far as we can tell
+            absolute = self.relative_to(target, module, (self.path_of(module) or "").endswith("__init__.py"))
+            if not absolute.split(".")[0]:
+                return found, True
+            importer = module
+        return found, True
 
     def project_app_packages(self) -> list:
         """Dotted names of the app packages of the project around this app: every package
@@ -497,6 +547,45 @@ class AppView:
                 through.add((quoted or plain).rsplit(".", 1)[-1])
         return frozenset(models), frozenset(through)
 
+    def model_labels(self) -> frozenset:
+        """``app_label.Model`` of every model class the project defines (the app label
+        taken as Django's default, the app package's last name), read from the text."""
+        return self._shared("model labels", self._project_key(), self._compute_model_labels)
+
+    def _compute_model_labels(self) -> frozenset:
+        labels: set = set()
+        for path in self.project_files():
+            directory, name = os.path.split(path)
+            if name == "models.py":
+                package = directory
+            elif os.path.basename(directory) == "models":
+                package = os.path.dirname(directory)
+            else:
+                continue
+            label = os.path.basename(package)
+            labels.update(f"{label}.{model}" for model in CLASS_STATEMENT.findall(self._read(path) or ""))
+        return frozenset(labels)
+
+    def project_calls(self, name: str) -> bool:
+        """Whether any project file calls something named ``name`` (``name(...)`` or
+        ``x.name(...)``; not ``super().name(...)``), as far as its text shows."""
+        return name in self._shared("called names", self._project_key(), self._compute_called_names)
+
+    def _compute_called_names(self) -> frozenset:
+        names: set = set()
+        for path in self.project_files(include_root_scripts=True):
+            names.update(CALLED_NAME.findall(COMMENT.sub(r"\1", self._read(path) or "")))
+        return frozenset(names)
+
+    def library_defines(self, dotted_class: str, method: str) -> Optional[bool]:
+        """Whether a class from outside the project (read from its source on this
+        process's sys.path, never imported) defines ``method``; ``None``: cannot tell."""
+        key = ("library method", dotted_class, method)
+        store = self.workspace.shared
+        if key not in store:
+            store[key] = class_defines(dotted_class, method, list(sys.path), self.workspace.read_source)
+        return store[key]
+
     def startup_entry_points(self, facts: ModuleFacts) -> list[Function]:
         """Functions of ``facts`` that start-up code of the project (any app's
         ``AppConfig`` methods and module-level code of its apps module) calls from
@@ -598,6 +687,10 @@ class AppView:
             if "atomic" in text or "register" in text:
                 _saves_in_transactions(text, shown, evidence.saved_in_atomic)
         return evidence
+
+    def is_project_module(self, module: str) -> bool:
+        """A module of this project (a file under its import root, not an installed package)."""
+        return self._in_project(module) and self.path_of(module) is not None
 
     def _in_project(self, module: str) -> bool:
         """The app's own modules, and other top-level packages of the project; never
@@ -731,3 +824,8 @@ def _admin_registered(node: ast.AST) -> list:
             elements = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
             names.extend(_dotted_ast(e).rsplit(".", 1)[-1] for e in elements if _dotted_ast(e))
     return names
+
+
+def _binds(facts: ModuleFacts, name: str) -> bool:
+    """Whether a module binds ``name`` itself (a def, a class, an assignment), not by import."""
+    return name in facts.module_functions or name in facts.module_classes or name in facts.module_values

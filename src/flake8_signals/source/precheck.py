@@ -22,3 +22,12 @@ def names_a_switching_helper(name: str) -> bool:
 def might_wire_signals(text: str) -> bool:
     """False means no rule can fire on this text alone."""
     return _SIGNALISH.search(text) is not None and _WIRING.search(text) is not None
+
+
+# ``x.send(...)``, ``send_robust``, ``asend``, ``asend_robust``: where a signal is sent.
+_SENDING = re.compile(r"\.a?send(?:_robust)?\s*\(")
+
+
+def might_send_signals(text: str) -> bool:
+    """False means the text sends no Django signal (the map's send sites)."""
+    return _SIGNALISH.search(text) is not None and _SENDING.search(text) is not None

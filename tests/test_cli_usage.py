@@ -140,6 +140,25 @@ def test_a_pyproject_value_of_the_wrong_type_names_the_file(tmp_path):
     assert result.returncode == 2 and "--signals-task-calls" in result.stderr and "(in pyproject.toml)" in result.stderr
 
 
+def test_a_selection_without_sig_codes_gets_one_note(tmp_path):
+    (tmp_path / "a.py").write_text(RECEIVER)
+    (tmp_path / "b.py").write_text(RECEIVER)
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = E,F,W,C90\n")
+    for subcommand in ("check", "fix"):
+        result = command(subcommand, ".", cwd=tmp_path)
+        assert result.returncode == 0 and result.stdout == ""  # flake8's semantics: nothing reported
+        assert result.stderr == (
+            "flake8-signals: the selection (select = E,F,W,C90 in setup.cfg) reports no SIG code; add extend-select = SIG\n"
+        )
+    assert (tmp_path / "a.py").read_text() == RECEIVER
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = E,F,W,C90\nextend-select = SIG\n")
+    result = command("check", ".", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr == ""
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-ignore = SIG\n")
+    assert "(extend-ignore = SIG in setup.cfg) reports no SIG code; remove SIG from extend-ignore" in command("check", ".", cwd=tmp_path).stderr
+    assert command("check", "--isolated", "--select=SIG,E9", ".", cwd=tmp_path).stderr == ""
+
+
 # -- the command's interface -------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from ..engine import Engine, interrupted
 from ..engine import signal_map
 from ..engine.fixing import apply_file_edits, fix_source, unified_diff
 from ..options import OPTION_SPECS, OptionError, Options, options_from, validate
+from ..rules import all_rules
 from ..source.decoding import read_like_flake8, split_lines
 from . import map_formats
 from .config import (
@@ -316,6 +317,34 @@ def excluded_patterns(args: argparse.Namespace, origins: dict) -> list:
     return base + (patterns("extend_exclude") if args.extend_exclude is not None else [])
 
 
+def no_signal_code_note(args: argparse.Namespace, origins: dict, selection: Selection) -> Optional[str]:
+    """A note when the selection reports no SIG code at all (a config's ``select =``
+    that lists only other plugins' codes): flake8 would then be silent about them."""
+    codes = [rule.code for rule in all_rules()]
+    if any(selection.reports(code) for code in codes):
+        return None
+
+    def shown(key: str) -> str:
+        dest = key.replace("-", "_")
+        value = ",".join(split_codes(getattr(args, dest)))
+        if origins.get(dest, COMMAND_LINE) == COMMAND_LINE:
+            return f"--{key}={value}"
+        return f"{key} = {value} in {origin_name(origins[dest])}"
+
+    involved = [
+        key for key in ("select", "extend-select", "ignore", "extend-ignore")
+        if getattr(args, key.replace("-", "_")) is not None
+        and (key.endswith("select") or any(code.startswith(prefix) for prefix in split_codes(getattr(args, key.replace("-", "_"))) for code in codes))
+    ]
+    widened = Selection(selection.explicit_select + ("SIG",), selection.default_select, selection.explicit_ignore, selection.default_ignore, selection.options)
+    if any(widened.reports(code) for code in codes):
+        advice = "add extend-select = SIG" if origins.get("select") not in (None, COMMAND_LINE) else "add --extend-select=SIG"
+    else:
+        advice = "remove SIG from " + " and ".join(key for key in involved if key.endswith("ignore"))
+    settings = "; ".join(shown(key) for key in involved) or "the defaults"
+    return f"flake8-signals: the selection ({settings}) reports no SIG code; {advice}\n"
+
+
 # -- check ----------------------------------------------------------------------------------
 
 
@@ -557,6 +586,9 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         where = origins.get("per_file_ignores", COMMAND_LINE)
         raise ConfigError(f"{origin_name(where)}: {error}" if where != COMMAND_LINE else str(error)) from error
+    note = no_signal_code_note(args, origins, selections.default)
+    if note:
+        sys.stderr.write(note)
     if args.command == "fix":
         return run_fix(engine, args, options, selections, exclude)
     return run_check(engine, args, options, selections, exclude)

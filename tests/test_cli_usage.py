@@ -186,6 +186,27 @@ def test_readme_sarif_job_uses_exit_zero():
     assert "check --format=sarif --exit-zero" in readme and "continue-on-error" not in readme
 
 
+# -- SARIF and GitHub output ----------------------------------------------------------------------------
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    (tmp_path / "odd name#1.py").write_text(RECEIVER)
+    (tmp_path / "100%.py").write_text("x = = 1\n")
+    log = json.loads(command("check", "--isolated", "--format=sarif", ".", cwd=tmp_path).stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert uris == {"odd%20name%231.py", "100%25.py"}
+
+
+def test_github_annotations_escape_their_properties_and_are_warnings(tmp_path):
+    (tmp_path / "a,b:c.py").write_text(RECEIVER)
+    (tmp_path / "broken.py").write_text("x = = 1\n")
+    lines = command("check", "--isolated", "--format=github", ".", cwd=tmp_path, stdin=None).stdout.splitlines()
+    assert lines[0].startswith("::warning file=./a%2Cb%3Ac.py,line=6,col=1,title=SIG501::SIG501 receiver")
+    assert lines[1].startswith("::error file=./broken.py,line=1,") and "title=E999::E999 SyntaxError" in lines[1]
+    missing = command("check", "--isolated", "--format=github", "gone.py", cwd=tmp_path).stdout
+    assert missing.startswith("::error file=gone.py,title=E902::E902 FileNotFoundError")  # no line 0
+
+
 # -- warnings ---------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import dataclass
 from typing import Optional
+from urllib.parse import quote
 
 from .. import __version__
 from ..rules import all_rules
@@ -77,9 +78,13 @@ def statistics(results: list) -> str:
 
 
 def _github_command(result: Result) -> str:
-    """A workflow command; line 0 (the whole file) is left out."""
+    """A workflow command: ``warning`` for the SIG codes (SARIF's level for them),
+    ``error`` for a file that could not be read or parsed. Line 0 (the whole file)
+    is left out."""
+    level = "error" if result.code in FLAKE8_CODES else "warning"
     place = f",line={result.line},col={result.column}" if result.line > 0 else ""
-    return f"::error file={result.path}{place},title={result.code}::{result.code} {_escape(result.text)}\n"
+    properties = f"file={_escape_property(result.path)}{place},title={_escape_property(result.code)}"
+    return f"::{level} {properties}::{_escape(result.code + ' ' + result.text)}\n"
 
 
 def sarif_log(results: list) -> dict:
@@ -139,12 +144,20 @@ def _physical_location(result: Result) -> dict:
 
 
 def _uri(path: str) -> str:
+    """A relative URI reference (RFC 3986): ``/`` separators, every other reserved or
+    non-ASCII character percent-encoded (a space, ``#``, ``%``)."""
     relative = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
-    return relative.replace(os.sep, "/")
+    return quote(relative.replace(os.sep, "/"), safe="/")
 
 
 def _escape(text: str) -> str:
+    """A workflow command's message."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value (``file=``, ``title=``)."""
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def progress_on(stream):

@@ -207,6 +207,28 @@ def test_github_annotations_escape_their_properties_and_are_warnings(tmp_path):
     assert missing.startswith("::error file=gone.py,title=E902::E902 FileNotFoundError")  # no line 0
 
 
+# -- fix output -------------------------------------------------------------------------------------
+
+
+def test_fix_check_from_standard_input_prints_only_what_would_be_fixed(tmp_path):
+    result = command("fix", "--isolated", "--check", "--stdin-display-name=shop/receivers.py", "-", cwd=tmp_path, stdin=RECEIVER)
+    assert result.returncode == 1
+    assert result.stdout == (
+        "shop/receivers.py:6: SIG501 would be fixed\nWould fix 1 finding in 1 file (SIG501 x1).\n"
+    )
+
+
+def test_fix_counts_a_file_given_twice_once(tmp_path):
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "receivers.py").write_text(RECEIVER)
+    (shop / "other.py").write_text(RECEIVER)
+    result = command("fix", "--isolated", "shop", "shop/receivers.py", "./shop/receivers.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Fixed 2 findings in 2 files (SIG501 x2).\n"
+    assert (shop / "receivers.py").read_text().count("**kwargs") == 1
+
+
 # -- warnings ---------------------------------------------------------------------------------------
 
 

@@ -436,10 +436,22 @@ def _nothing_wanted(code: str, line: int, text: str) -> bool:
     return False
 
 
+def unique_files(files: Sequence[str]) -> list:
+    """Each file once (``fix shop shop/receivers.py``), under the name it had first."""
+    seen: set = set()
+    unique = []
+    for path in files:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
 def run_fix(engine: Engine, args: argparse.Namespace, options: Options, selections: Selections, exclude: list) -> int:
     if args.paths == [STDIN]:
         return _fix_standard_input(engine, args, options, selections, exclude)
-    files = list(python_files(args.paths, exclude))
+    files = unique_files(python_files(args.paths, exclude))
     results, changes, problems, made = _fix_files(engine, files, args, options, selections)
     for problem in [f"{r.path}: not fixed: {r.skipped}" for r in results if r.skipped] + problems:
         sys.stderr.write(problem + "\n")
@@ -471,6 +483,8 @@ def _fix_standard_input(engine: Engine, args: argparse.Namespace, options: Optio
     result = fix_source(engine, raw, name, options, wanted, args.unsafe_fixes)
     if args.diff:
         sys.stdout.write(unified_diff(name, raw, result.after))
+    elif args.check:  # the "would be fixed" lines only, as for files
+        _report_fixes(args, [result], {name: (name, raw, result.after)} if result.changed else {})
     else:
         sys.stdout.buffer.write(result.after)
     if result.other_files:

@@ -128,7 +128,7 @@ def test_a_path_given_explicitly_is_excluded_too_and_any_file_name_is_read(tmp_p
     assert reported(lines) == {"shop/script"}
 
 
-def test_map_honours_exclude_patterns(tmp_path):
+def test_map_and_fix_honour_exclude_patterns(tmp_path):
     make_tree(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "flake8_signals", "map", "--isolated", "--exclude=shop/receivers.py", "."],
@@ -137,6 +137,11 @@ def test_map_honours_exclude_patterns(tmp_path):
     assert result.returncode == 0, result.stderr
     receivers = {line.split()[2].split(":")[0] for line in result.stdout.splitlines() if "-> on_saved" in line}
     assert receivers == {path for path in TREE} - {"shop/receivers.py"}
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-exclude = core/shop/\n")
+    result = fix("--check", "--exclude=shop/receivers.py", ".", cwd=tmp_path)
+    assert {line.split(":")[0] for line in result.stdout.splitlines()[:-1]} == {
+        "./shop/other.py", "./notifications/signals.py", "./core/notifications/signals.py"
+    }
 
 
 # -- per-file-ignores --------------------------------------------------------------------------

@@ -2,6 +2,6 @@
 fixes (``fixing``) and builds the project's signal map (``signal_map``). It owns the
 per-process state (a ``Workspace``) and passes it down; it imports nothing above it."""
 
-from .engine import Engine, analysis_failed
+from .engine import Engine, analysis_failed, interrupted
 
-__all__ = ["Engine", "analysis_failed"]
+__all__ = ["Engine", "analysis_failed", "interrupted"]

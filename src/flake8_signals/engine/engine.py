@@ -66,6 +66,8 @@ class Engine:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # never crash the caller
+            if interrupted(error):
+                raise
             return [(1, 0, analysis_failed(error))]
 
     def _analyse(self, text: str, path: str, options: Options, tree, app) -> list[tuple[int, int, str]]:
@@ -121,6 +123,20 @@ class Engine:
         if not findings:
             return []
         return sorted(positions.resolve(findings, module, facts.statement_index(), None), key=lambda item: item[:2])
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether ``error`` is Ctrl-C, or an error raised while handling one (libcst's
+    position bookkeeping turns a KeyboardInterrupt inside its code generation into a
+    KeyError): either way the user asked to stop, and nothing may swallow it."""
+    seen: set = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
 
 
 def analysis_failed(error: BaseException) -> str:

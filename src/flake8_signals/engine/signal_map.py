@@ -26,7 +26,7 @@ from ..source.django_names import CLASS_PREPARED, SEND_METHODS, is_builtin_signa
 from ..source.positions import StatementPositions, ast_definitions
 from ..source.precheck import might_send_signals
 from ..source.syntax import dotted_name, normalized
-from .engine import Engine
+from .engine import Engine, interrupted
 
 # The order Django sends the model signals in over an instance's life.
 MODEL_SIGNAL_ORDER = ("pre_init", "post_init", "pre_save", "post_save", "m2m_changed", "pre_delete", "post_delete")
@@ -118,10 +118,12 @@ class _MapBuilder:
         if not (engine.needs_analysis(text, path, app) or might_send_signals(text)):
             return  # wires, defines and sends no signal: nothing to show, nothing to parse
         try:
-            tree = ast.parse(text)
+            tree = ast.parse(text, filename=path)  # the file's name in any SyntaxWarning
             ctx, findings = engine.run_deep(engine.map_module, text, path, self.options, tree)
             found = engine.run_deep(self._module_entries, ctx, path, findings, tree)
-        except Exception:  # a file the rules cannot analyse is not on the map
+        except Exception as error:  # a file the rules cannot analyse is not on the map
+            if interrupted(error):
+                raise
             return
         by_line = self.codes_by_file.setdefault(absolute, {})
         for line, _, message in findings:

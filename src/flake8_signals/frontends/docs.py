@@ -16,7 +16,7 @@ from ..engine import Engine, signal_map
 from ..options import OPTION_SPECS, Options
 from ..rules import all_rules
 from . import map_formats, verify
-from .cli import python_files
+from .walking import python_files
 
 SECTIONS = ("rules-table", "rules-reference", "options", "example-map", "example-map-mermaid", "example-verify")
 

@@ -30,7 +30,7 @@ from typing import Optional, Sequence, Union
 from ..engine import Engine, signal_map
 from ..engine.verification import AFTER_SETUP, NEVER, Report, StartError, compare
 from ..options import Options
-from .files import DEFAULT_EXCLUDE, python_files
+from .walking import DEFAULT_EXCLUDE, python_files
 
 PROBE = "flake8_signals.frontends.live_registry"
 TIMEOUT_SECONDS = 600

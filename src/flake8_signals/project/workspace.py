@@ -60,7 +60,7 @@ class Workspace:
     def summary_of(self, path: str, text: str) -> Optional[ImportSummary]:
         key = (path, signature(path))
         if key not in self.summaries:
-            self.summaries[key] = summarize(text)
+            self.summaries[key] = summarize(text, path)
         return self.summaries[key]
 
     def find_app_dir(self, directory: str) -> Optional[str]:

@@ -9,6 +9,7 @@ stays the parser for every module the rules analyse.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from typing import Optional
 
@@ -135,10 +136,14 @@ def _module_text(node) -> Optional[str]:
     return None
 
 
-def summarize(text: str) -> Optional[ImportSummary]:
-    """The summary, or ``None`` when the text does not parse (newer syntax, bad input)."""
+def summarize(text: str, path: str = "<unknown>") -> Optional[ImportSummary]:
+    """The summary, or ``None`` when the text does not parse (newer syntax, bad input).
+    A SyntaxWarning is not repeated here: a file that is checked gets it, with its
+    name, from the check's own parse."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return _Summarizer().summarize(tree)

@@ -1,0 +1,71 @@
+"""Which files a run reads, decided the way flake8 decides (``discover_files``,
+``utils.normalize_path``, ``utils.matches_filename``).
+
+An exclude pattern with a path separator is made absolute, against the current folder
+for a command-line value and against the configuration file's folder for a value from
+a file; it is matched against each file's and folder's absolute path. A pattern
+without one is matched against the base name. A path given on the command line is
+read even when it is not a ``*.py`` file, unless a pattern excludes it; ``-`` is
+standard input.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Iterator, Sequence
+
+# flake8's default --exclude, so that both walk the same files.
+DEFAULT_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
+FILENAME_PATTERNS = ("*.py",)
+STDIN = "-"
+
+
+def normalize_path(path: str, parent: str = os.curdir) -> str:
+    """flake8's ``normalize_path``: a path with a separator (or ``.``) becomes absolute,
+    joined to ``parent``; trailing separators are dropped."""
+    separator = os.path.sep
+    alternate = os.path.altsep or ""
+    if path == "." or separator in path or (alternate and alternate in path):
+        path = os.path.abspath(os.path.join(parent, path))
+    return path.rstrip(separator + alternate)
+
+
+def normalize_paths(paths: Sequence[str], parent: str = os.curdir) -> list:
+    return [normalize_path(path, parent) for path in paths]
+
+
+def matches_filename(path: str, patterns: Sequence[str]) -> bool:
+    """flake8's ``matches_filename``: the base name, then the absolute path."""
+    if not patterns:
+        return False
+    basename = os.path.basename(path)
+    if basename not in {".", ".."} and any(fnmatch.fnmatch(basename, pattern) for pattern in patterns):
+        return True
+    absolute = os.path.abspath(path)
+    return any(fnmatch.fnmatch(absolute, pattern) for pattern in patterns)
+
+
+def python_files(paths: Sequence[str], exclude: Sequence[str], stdin_display_name: str = "stdin") -> Iterator[str]:
+    """The files to read, as flake8 names them (joined to the path given), in a stable
+    order. ``exclude`` holds normalized patterns (``normalize_paths``)."""
+
+    def excluded(path: str) -> bool:
+        if path == STDIN:
+            if stdin_display_name == "stdin":
+                return False  # flake8 always reads standard input under its default name
+            path = stdin_display_name
+        return matches_filename(path, exclude)
+
+    for path in paths or ["."]:
+        if excluded(path):
+            continue
+        if path != STDIN and os.path.isdir(path):
+            for directory, folders, files in os.walk(path):
+                folders[:] = sorted(f for f in folders if not excluded(os.path.join(directory, f)))
+                for name in sorted(files):
+                    full = os.path.join(directory, name)
+                    if not excluded(full) and any(fnmatch.fnmatch(full, pattern) for pattern in FILENAME_PATTERNS):
+                        yield full
+        else:
+            yield path  # given explicitly: read even when it is not a *.py file

@@ -619,12 +619,12 @@ class ReconnectWithoutFinally(Rule):
         """(call, (signal, receiver) or None for helpers, description) for each switch."""
         facts = ctx.facts
         if on:
-            for connection in facts.connections:
+            for connection in ctx.connections:
                 if connection.call is not None:
                     key = (connection.signal.qualname, connection.receiver.key, connection.sender_key)
                     yield connection.call, key, f"`{connection.signal.text}.connect()`"
         else:
-            for disconnection in facts.disconnections:
+            for disconnection in ctx.disconnections:
                 key = (disconnection.signal.qualname, disconnection.receiver_key, disconnection.sender_key)
                 yield disconnection.call, key, ""
         switching = _functions_that_switch(facts, on)

@@ -86,3 +86,41 @@ def test_append_item_keeps_the_layout(call, expected):
     new = cst.Arg(keyword=cst.Name("c"), value=cst.Integer("1"), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
     args = append_item(node.args, new, node.whitespace_before_args, "whitespace_after_arg")
     assert cst.Module(body=[]).code_for_node(node.with_changes(args=args)) == expected
+
+
+@pytest.mark.parametrize(
+    "source, request_, expected",
+    [
+        # isort's blocks: the new line goes into the block of its kind, at its sorted place
+        (
+            "import os\n\nfrom celery import shared_task\nfrom django.db import models\n\nfrom .models import Order\n",
+            ImportRequest("django.dispatch", "receiver"),
+            "import os\n\nfrom celery import shared_task\nfrom django.db import models\nfrom django.dispatch import receiver\n\nfrom .models import Order\n",
+        ),
+        (
+            "import os\nfrom typing import Any\n\nfrom django.db import models\n",
+            ImportRequest("functools", "partial"),
+            "import os\nfrom functools import partial\nfrom typing import Any\n\nfrom django.db import models\n",
+        ),
+        # no block of its kind yet: a block of its own, in isort's order
+        (
+            "import os\n\nfrom .models import Order\n",
+            ImportRequest("django.db", "transaction"),
+            "import os\n\nfrom django.db import transaction\n\nfrom .models import Order\n",
+        ),
+        (
+            "from django.db import models\n\nfrom .models import Order\n",
+            ImportRequest("functools", "partial"),
+            "from functools import partial\n\nfrom django.db import models\n\nfrom .models import Order\n",
+        ),
+        # names imported one per line stay one per line
+        (
+            "from django.db.models.signals import post_delete\nfrom django.db.models.signals import post_save\n\nx = 1\n",
+            ImportRequest("django.db.models.signals", "pre_save"),
+            "from django.db.models.signals import post_delete\nfrom django.db.models.signals import post_save\n"
+            "from django.db.models.signals import pre_save\n\nx = 1\n",
+        ),
+    ],
+)
+def test_new_imports_follow_the_modules_import_style(source, request_, expected):
+    assert add_imports(cst.parse_module(source), [request_]).code == expected

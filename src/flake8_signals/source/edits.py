@@ -6,6 +6,9 @@ stays one item per line, a trailing comma stays, comments stay where they were.
 
 from __future__ import annotations
 
+import os
+import sys
+import sysconfig
 from typing import Callable, Iterable, Optional, Sequence, TypeVar
 
 import libcst as cst
@@ -320,13 +323,37 @@ def _import_line(request: ImportRequest) -> cst.SimpleStatementLine:
 
 def add_imports(module: cst.Module, requests: Iterable[ImportRequest]) -> cst.Module:
     """Each requested import, added to an existing ``from <module> import ...`` at
-    module level when there is one, else as a new line after the module's leading
-    imports (after the docstring when there are none)."""
+    module level when there is one (unless that module's names are imported one per
+    line: then a line of its own below them), else as a new line in the leading
+    imports: into the block of its kind when the imports are grouped the way isort
+    groups them (standard library, third party, first party), at its sorted place; a
+    block of its own where there is none; otherwise after the leading imports (after
+    the docstring when there are none)."""
     for request in dict.fromkeys(requests):
         if local_name_of(module, f"{request.module}.{request.name}") == request.name:
             continue
-        module = _extend_import_from(module, request) or _insert_import(module, request)
+        module = (
+            _one_per_line(module, request)
+            or _extend_import_from(module, request)
+            or _insert_in_block(module, request)
+            or _insert_import(module, request)
+        )
     return module
+
+
+def _one_per_line(module: cst.Module, request: ImportRequest) -> Optional[cst.Module]:
+    """``from m import a`` / ``from m import b`` on lines of their own: one more line."""
+    lines = [
+        index for index, statement, node in top_level_imports(module)
+        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None
+        and dotted_name(node.module) == request.module and isinstance(node.names, (list, tuple))
+        and len(node.names) == 1 and len(statement.body) == 1
+    ]
+    if len(lines) < 2:
+        return None
+    body = list(module.body)
+    body.insert(lines[-1] + 1, _import_line(request))
+    return module.with_changes(body=body)
 
 
 def _extend_import_from(module: cst.Module, request: ImportRequest) -> Optional[cst.Module]:
@@ -361,6 +388,103 @@ def _insert_import(module: cst.Module, request: ImportRequest) -> cst.Module:
         first = body[0]
         line = line.with_changes(leading_lines=first.leading_lines)
         body[0] = first.with_changes(leading_lines=[])
+    body.insert(position, line)
+    return module.with_changes(body=body)
+
+
+FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY = range(4)
+
+
+def _standard_library() -> frozenset:
+    names = getattr(sys, "stdlib_module_names", None)  # Python 3.10+
+    if names is not None:
+        return frozenset(names)
+    folder = sysconfig.get_paths()["stdlib"]  # Python 3.9: what the standard library folder holds
+    found = {name[:-3] if name.endswith(".py") else name for name in os.listdir(folder)}
+    return frozenset(found | set(sys.builtin_module_names))
+
+
+STANDARD_LIBRARY = _standard_library()
+
+
+def _kind_of(statement: cst.SimpleStatementLine) -> Optional[int]:
+    """isort's section of an import line: future, standard library, third party (Django
+    among them), or first party (relative imports; other names are not known here)."""
+    kinds = set()
+    for node in statement.body:
+        if isinstance(node, cst.ImportFrom):
+            if node.relative:
+                kinds.add(FIRST_PARTY)
+                continue
+            top = (dotted_name(node.module) or "").split(".")[0] if node.module is not None else ""
+            names = [top]
+        else:
+            names = [(dotted_name(alias.name) or "").split(".")[0] for alias in node.names]
+        for top in names:
+            kinds.add(FUTURE if top == "__future__" else STDLIB if top in STANDARD_LIBRARY else THIRD_PARTY if top == "django" else None)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _import_blocks(module: cst.Module) -> Optional[list]:
+    """The leading imports as blocks separated by blank lines: [[index, ...], ...], or
+    None when there are none or a line is not an import."""
+    body = list(module.body)
+    start = 1 if body and _is_docstring(body[0]) else 0
+    blocks: list = []
+    for index in range(start, len(body)):
+        statement = body[index]
+        if not (isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)):
+            break
+        if not blocks or any(line.comment is None and not line.whitespace.value.strip() for line in statement.leading_lines):
+            blocks.append([])
+        blocks[-1].append(index)
+    return blocks or None
+
+
+def _insert_in_block(module: cst.Module, request: ImportRequest) -> Optional[cst.Module]:
+    """Into the block of the import's kind, where each block holds one kind in isort's
+    order; None when the module's imports are not grouped that way."""
+    blocks = _import_blocks(module)
+    if blocks is None:
+        return None
+    body = list(module.body)
+    kinds = []
+    for block in blocks:
+        # A block of other absolute imports is third or first party; with Django in it,
+        # third party.
+        block_kinds = {_kind_of(body[i]) for i in block}
+        if block_kinds <= {None, THIRD_PARTY}:
+            block_kinds = {THIRD_PARTY} if THIRD_PARTY in block_kinds else {None}
+        if len(block_kinds) != 1:
+            return None
+        kinds.append(block_kinds.pop())
+    wanted = _kind_of(_import_line(request))
+    known = [k for k in kinds if k is not None]
+    if wanted is None or known != sorted(known) or len(set(known)) != len(known):
+        return None
+    line = _import_line(request)
+    if wanted in kinds:
+        block = blocks[kinds.index(wanted)]
+        position = block[-1] + 1
+        for index in block:
+            node = body[index].body[0]
+            if isinstance(node, cst.ImportFrom) and (dotted_name(node.module) or "").lower() > request.module.lower():
+                position = index
+                break
+        if position == block[0]:  # first of its block: it takes over the blank line above
+            line = line.with_changes(leading_lines=body[position].leading_lines)
+            body[position] = body[position].with_changes(leading_lines=[])
+        body.insert(position, line)
+        return module.with_changes(body=body)
+    later = [block for block, kind in zip(blocks, kinds) if (kind is None and wanted != FIRST_PARTY) or (kind is not None and kind > wanted)]
+    blank = [cst.EmptyLine(indent=False)]
+    if later:
+        position = later[0][0]
+        line = line.with_changes(leading_lines=body[position].leading_lines)
+        body[position] = body[position].with_changes(leading_lines=blank)
+    else:
+        position = blocks[-1][-1] + 1
+        line = line.with_changes(leading_lines=blank)
     body.insert(position, line)
     return module.with_changes(body=body)
 

@@ -89,6 +89,8 @@ ATOMIC_REQUESTS = re.compile(r"""(?:['"]ATOMIC_REQUESTS['"]\s*:\s*True\b|\[\s*['
 DATABASE_TASK_BACKEND = re.compile(r"""['"][\w.]*tasks\.backends\.database\.DatabaseBackend['"]""")
 DJANGO_Q_ORM_BROKER = re.compile(r"""Q_CLUSTER[\s\S]{0,2000}?['"]orm['"]\s*:""")
 SAVE_CALLS = frozenset({"save", "create", "get_or_create", "update_or_create"})
+EMAIL_BACKEND = re.compile(r"""^\s*EMAIL_BACKEND\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
+QUEUEING_BACKEND = re.compile(r"celery|queue|huey|\brq\b|django_q|dramatiq|async", re.IGNORECASE)
 ROOT_URLCONF = re.compile(r"""^\s*ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
 INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*['"]([\w.]+)['"]""")
 
@@ -691,6 +693,21 @@ class AppView:
     def is_project_module(self, module: str) -> bool:
         """A module of this project (a file under its import root, not an installed package)."""
         return self._in_project(module) and self.path_of(module) is not None
+
+    def mail_backend_queues(self) -> bool:
+        """Whether the project's ``EMAIL_BACKEND`` hands mail to a task queue
+        (django-celery-email's, or any backend named for a queue): sending then does not
+        wait for the mail server."""
+        return self._shared("queued mail", self._project_key(), self._compute_mail_backend_queues)
+
+    def _compute_mail_backend_queues(self) -> bool:
+        for path in self.project_files(include_root_scripts=True):
+            text = self._read(path) or ""
+            if "EMAIL_BACKEND" in text:
+                for backend in EMAIL_BACKEND.findall(text):
+                    if QUEUEING_BACKEND.search(backend):
+                        return True
+        return False
 
     def _in_project(self, module: str) -> bool:
         """The app's own modules, and other top-level packages of the project; never

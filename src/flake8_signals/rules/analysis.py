@@ -265,9 +265,21 @@ class ChainFinder:
 
 
 def blocking_finder(ctx: Context) -> ChainFinder:
-    """Chains to blocking calls; on_commit does not make them non-blocking."""
+    """Chains to blocking calls; on_commit does not make them non-blocking. Sending mail
+    does not block when the project's EMAIL_BACKEND hands it to a task queue."""
     extra = ctx.options.blocking_calls
-    return ChainFinder(ctx, lambda call, facts: blocking_name(call, facts, extra), through_on_commit=True)
+    queued_mail = ctx.app is not None and ctx.app.mail_backend_queues()
+
+    def target(call: CallSite, facts: ModuleFacts) -> Optional[str]:
+        name = blocking_name(call, facts, extra)
+        if queued_mail and name is not None and (name in dn.MAIL_FUNCTIONS or name in MAIL_SENDS):
+            return None
+        return name
+
+    return ChainFinder(ctx, target, through_on_commit=True)
+
+
+MAIL_SENDS = frozenset({"EmailMessage.send", "get_connection().send_messages"})
 
 
 def enqueue_finder(ctx: Context, transactional: frozenset = frozenset()) -> ChainFinder:

@@ -43,9 +43,19 @@ def findings_of(checkout: Path) -> list:
     return rows
 
 
+def read_saved(path: Path) -> list:
+    rows = []
+    for line in path.read_text().splitlines():
+        location, number, rest = line.split(":", 2)
+        code, _, text = rest.strip().partition(" ")
+        rows.append((os.path.normpath(location), int(number), code, text))
+    return rows
+
+
 def _where(at: str) -> tuple:
+    """(path, line) of a label's ``path:line``; line 0 when the label names no line."""
     path, _, line = at.rpartition(":")
-    return os.path.normpath(path), int(line)
+    return os.path.normpath(path), int(line) if line.strip().isdigit() else 0
 
 
 def found_pitfalls(labels: dict, rows: list) -> list:
@@ -75,6 +85,7 @@ def main() -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--half", choices=("development", "held_out"), default="development")
     parser.add_argument("--out", type=Path, default=None, help="where to write each repository's findings")
+    parser.add_argument("--saved", type=Path, default=None, help="read the findings --out wrote instead of running the command")
     args = parser.parse_args()
     per_rule = collections.Counter()
     labelled = collections.Counter()
@@ -85,7 +96,7 @@ def main() -> int:
         if not checkout.is_dir():
             print(f"{repo}: not built", file=sys.stderr)
             continue
-        rows = findings_of(checkout)
+        rows = read_saved(args.saved / f"{name}.txt") if args.saved is not None else findings_of(checkout)
         per_rule.update(code for _, _, code, _ in rows)
         if args.out is not None:
             args.out.mkdir(parents=True, exist_ok=True)

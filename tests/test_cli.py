@@ -100,8 +100,8 @@ SNIPPET = textwrap.dedent(
 
 def test_noqa_on_any_line_of_the_statement_like_flake8(tmp_path):
     (tmp_path / "snippet.py").write_text(SNIPPET)
-    standalone = run_check("--isolated", "snippet.py", cwd=tmp_path)
-    plugin = run_flake8_default_format("--select=SIG", "snippet.py", cwd=tmp_path)
+    standalone = run_check("--isolated", "--extend-select=SIG101", "snippet.py", cwd=tmp_path)
+    plugin = run_flake8_default_format("--select=SIG,SIG101", "snippet.py", cwd=tmp_path)
     assert lines_of(standalone.stdout) == lines_of(plugin.stdout)
     # line 5: SIG101 silenced on the call's line; line 9: the comment on line 12 does not
     # reach it (flake8 joins lines only for tokens that span them, like long strings);
@@ -139,8 +139,8 @@ def test_json_and_github_formats(tmp_path):
 
 def test_stdin_with_a_display_name_reports_what_the_file_reports():
     target = MYSITE / "forgotten" / "signals.py"
-    on_disk = run_check("--isolated", str(target))
-    from_stdin = run_check("--isolated", "-", f"--stdin-display-name={target}", stdin=target.read_text())
+    on_disk = run_check("--isolated", "--extend-select=SIG201", str(target))
+    from_stdin = run_check("--isolated", "--extend-select=SIG201", "-", f"--stdin-display-name={target}", stdin=target.read_text())
     assert on_disk.stdout and on_disk.stdout == from_stdin.stdout
 
 

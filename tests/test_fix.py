@@ -84,7 +84,8 @@ def test_fix_fixture(before, tmp_path):
 def test_unsafe_fixes_need_the_flag(before, tmp_path):
     target = tmp_path / before.name
     shutil.copyfile(before, target)
-    result = run_fix(target.name, cwd=tmp_path)
+    opt_in = [arg for arg in fix_args(before) if arg != "--unsafe-fixes"]  # an off-by-default rule named
+    result = run_fix(*opt_in, target.name, cwd=tmp_path)
     assert result.returncode == 0
     assert target.read_bytes() == before.read_bytes()
     assert b"--unsafe-fixes applies" in result.stdout
@@ -194,7 +195,7 @@ def test_sig201_imports_the_module_from_ready(mysite):
     assert before, "the fixture project has SIG201 findings"
     # From standard input only that text is rewritten; the edit of apps.py is named, not made.
     hooks = (mysite / "legacy" / "hooks.py").read_bytes()
-    piped = run_fix("--unsafe-fixes", "-", "--stdin-display-name=legacy/hooks.py", cwd=mysite, stdin=hooks)
+    piped = run_fix("--unsafe-fixes", "--extend-select=SIG201", "-", "--stdin-display-name=legacy/hooks.py", cwd=mysite, stdin=hooks)
     assert piped.stdout == hooks and b"not applied from standard input" in piped.stderr and b"legacy/apps.py" in piped.stderr
     assert not (mysite / "legacy" / "apps.py").exists()
     result = run_fix("--unsafe-fixes", "--select=SIG201", ".", cwd=mysite)
@@ -263,7 +264,7 @@ def _django_runs(project: Path, *asserts: str, installed: str = "ledger") -> Non
 
 def test_sig201_created_app_config_is_the_one_django_uses(tmp_path):
     project = _ledger_project(tmp_path)
-    run_fix("--unsafe-fixes", ".", cwd=project)
+    run_fix("--unsafe-fixes", "--extend-select=SIG201", ".", cwd=project)
     assert (project / "ledger" / "apps.py").exists()
     _django_runs(project, "assert type(apps.get_app_config('ledger')).__name__ == 'LedgerConfig'")
 
@@ -278,7 +279,7 @@ def test_sig201_added_ready_keeps_the_base_class_ready_running(tmp_path):
         "class LedgerConfig(ProjectConfig):\n"
         '    name = "ledger"\n',
     )
-    run_fix("--unsafe-fixes", ".", cwd=project)
+    run_fix("--unsafe-fixes", "--extend-select=SIG201", ".", cwd=project)
     assert "    def ready(self):\n        super().ready()\n        from . import hooks" in (project / "ledger" / "apps.py").read_text()
     _django_runs(
         project, "from ledger.apps import STARTED", "assert STARTED == ['ledger'], STARTED", installed="ledger.apps.LedgerConfig"

@@ -180,7 +180,7 @@ def test_list_options_from_command_line_and_config_files(tmp_path, via):
         section = "\n".join(f"{name} = {value}" for name, value in values.items())
         (tmp_path / via).write_text(f"[flake8]\n{section}\n")
         args = ["--no-isolated"]
-    result = run_flake8(["snippet.py"], "--select=SIG3", *args, cwd=tmp_path)
+    result = run_flake8(["snippet.py"], "--select=SIG3,SIG303", *args, cwd=tmp_path)
     # configured names are reported; slack.post_message and .later() are not configured
     assert codes_of(result) == [(9, "SIG301"), (11, "SIG303")]
 

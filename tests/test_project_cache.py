@@ -28,7 +28,7 @@ def fresh_caches():
 def test_every_file_is_parsed_at_most_once_per_process(monkeypatch, capsys):
     monkeypatch.chdir(MYSITE)
     application = Application()
-    application.run(["--isolated", "-j1", "--select=SIG", "."])
+    application.run(["--isolated", "-j1", "--select=SIG,SIG201", "."])
     output = capsys.readouterr().out
     assert "SIG201" in output and "SIG301" in output
     parses = SignalsChecker.engine.workspace.facts.parses
@@ -71,3 +71,25 @@ def test_only_modules_that_connect_an_imported_name_feed_the_receiver_map():
 def test_receivers_passed_by_keyword_after_other_arguments_count():
     text = "from .handlers import on_saved\npost_save.connect(\n    dispatch_uid='x',\n    receiver=on_saved,\n    sender=Order,\n)\n"
     assert connects_an_imported_name(text)
+
+
+def test_engines_share_one_deep_stack_thread_and_a_dropped_engine_is_collected():
+    """Tests and editors make many engines: they must not each keep a thread, nor keep
+    their parsed trees alive (frozen out of the collector) after they are dropped."""
+    import ast
+    import gc
+    import threading
+    import weakref
+
+    source = "from django.db.models.signals import post_save\n\npost_save.connect(lambda **kw: None)\n"
+    Engine().check_source(source, "first.py", Options(), ast.parse(source))
+    threads = threading.active_count()
+    for number in range(20):
+        Engine().check_source(source, f"x{number}.py", Options(), ast.parse(source))
+    assert threading.active_count() == threads
+    engine = Engine()
+    engine.check_source(source, "y.py", Options(), ast.parse(source))
+    workspace = weakref.ref(engine.workspace)
+    del engine
+    gc.collect()
+    assert workspace() is None

@@ -71,3 +71,11 @@ class DeepStackWorker:
                 done.put((True, function(*args)))
             except BaseException as error:  # handed to the caller, which decides
                 done.put((False, error))
+            # Hold nothing of the last job while waiting for the next one: its engine,
+            # trees and results belong to the caller.
+            del function, args, done
+
+
+# One per process, shared by every engine: a thread is a process resource (the
+# recursion limit it raises is process-wide too), started on first use.
+DEEP_STACK = DeepStackWorker()

@@ -16,7 +16,7 @@ from ..rules import all_rules
 from ..rules.context import Context
 from ..source import positions
 from ..source.precheck import might_wire_signals
-from .deep_stack import DeepStackWorker
+from .deep_stack import DEEP_STACK
 
 T = TypeVar("T")
 
@@ -26,19 +26,22 @@ class Engine:
     workspace, where every file text, parsed module and project value of the process
     is kept, and the deep-stack thread the analysis runs on."""
 
-    def __init__(self) -> None:
-        self.workspace = Workspace()
+    def __init__(self, long_lived: bool = False) -> None:
+        # long_lived: the one engine of a linting process (the plugin's, the command's),
+        # whose kept trees are frozen out of the garbage collector's way.
+        self.long_lived = long_lived
+        self.workspace = Workspace(freeze=long_lived)
         self.rules = [rule() for rule in all_rules()]
-        self._deep = DeepStackWorker()
 
     def reset(self) -> None:
         """Forget every file, parsed module and app (a long-lived process, or a test,
         starting afresh)."""
-        self.workspace = Workspace()
+        self.workspace = Workspace(freeze=self.long_lived)
 
     def run_deep(self, function: Callable[..., T], *args) -> T:
-        """``function(*args)`` on the deep-stack thread; its exception is re-raised here."""
-        return self._deep.run(function, *args)
+        """``function(*args)`` on the process's deep-stack thread; its exception is
+        re-raised here."""
+        return DEEP_STACK.run(function, *args)
 
     def app_view_for(self, path: str, options: Options) -> Optional[AppView]:
         return self.workspace.app_view_for(path, options.startup_modules)

@@ -120,7 +120,7 @@ def _init_worker(options: Options, selections: Selections) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the pool, the workers
     # must not each print a traceback (flake8 does the same).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_STATE.update(engine=Engine(), options=options, selections=selections)
+    _WORKER_STATE.update(engine=Engine(long_lived=True), options=options, selections=selections)
 
 
 def _check_in_worker(path: str) -> list:
@@ -627,7 +627,7 @@ def _run(args: argparse.Namespace) -> int:
     if STDIN in args.paths and (args.command in ("map", "verify") or (args.command == "fix" and args.paths != [STDIN])):
         what = f"{args.command} reads files" if args.command != "fix" else "fix reads standard input (-) only on its own"
         return usage_error(args, f"{what}: {' '.join(args.paths)}")
-    engine = Engine()
+    engine = Engine(long_lived=True)
     exclude = excluded_patterns(args, origins)
     if args.command == "map":
         return run_map(engine, args, exclude)

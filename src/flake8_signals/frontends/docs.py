@@ -35,10 +35,23 @@ def rules_reference() -> str:
     for rule in all_rules():
         doc = rule.documentation()
         parts.append(f"### {rule.code}\n\n`{rule.name}`{'' if rule.enabled_by_default else ' (off by default)'}\n")
+        if rule.held_out is not None:
+            parts.append(held_out_note(rule) + "\n")
         for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
             if heading in doc:
                 parts.append(f"**{heading}**\n\n{doc[heading]}\n")
     return "\n".join(parts).rstrip()
+
+
+def held_out_note(rule) -> str:
+    """Why an accuracy-measured rule is off by default, with the figure."""
+    true, found = rule.held_out
+    share = f" ({true * 100 // found}%)" if found else ""
+    return (
+        f"*Off by default, measured:* on the held-out half of the application corpus "
+        f"(`benchmarks/apps/`), {true} of its {found} findings were true{share}, short of the 90% a "
+        f"default-on rule must reach. Enable it with `--extend-select={rule.code}`."
+    )
 
 
 def options_section() -> str:

@@ -43,7 +43,7 @@ class SignalsChecker:
     @classmethod
     def process_engine(cls) -> Engine:
         if SignalsChecker.engine is None:
-            SignalsChecker.engine = Engine()
+            SignalsChecker.engine = Engine(long_lived=True)
         return SignalsChecker.engine
 
     def run(self) -> Iterator[Result]:

@@ -18,7 +18,11 @@ class FactsCache:
     """Parsed modules, keyed by path and content: each text is parsed at most once per
     process (twice only when a skeleton parse blanked a function another module needs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, freeze: bool = False) -> None:
+        # ``freeze``: move kept trees out of the cyclic collector's reach (gc.freeze). Only
+        # for the one long-lived cache of a linting process: frozen objects are never
+        # collected, so a process that makes many caches (a test suite) must not freeze.
+        self.freeze = freeze
         self._entries: dict[str, tuple[str, ModuleFacts]] = {}
         self.parses: Counter = Counter()  # path -> times parsed (tests and benchmarks read it)
 
@@ -55,9 +59,10 @@ class FactsCache:
                 facts = ModuleFacts(cst.parse_module(text), path=path, module_name=module_name)
         if retain:
             self._entries[path] = (digest, facts)
-            # Kept for the life of the process: move it out of the collector's way, or
-            # every full collection in flake8 would walk these trees again.
-            gc.freeze()
+            if self.freeze:
+                # Kept for the life of the process: move it out of the collector's way, or
+                # every full collection in flake8 would walk these trees again.
+                gc.freeze()
         return facts
 
 

@@ -173,7 +173,9 @@ class ConnectOutsideReady(Rule):
 
     code = "SIG101"
     name = "connect-outside-ready"
-    summary = "Receiver connected inside a function other than `AppConfig.ready()`: missing until it runs."
+    summary = "Receiver connected inside a function other than `AppConfig.ready()`: missing until it runs (off by default)."
+    enabled_by_default = False
+    held_out = (5, 24)  # true / all findings on the held-out applications
 
     def check(self, ctx) -> Iterable[Finding]:
         if ctx.is_migration:
@@ -363,7 +365,9 @@ class ReceiverAccumulates(Rule):
 
     code = "SIG103"
     name = "receiver-accumulates"
-    summary = "A fresh receiver object connected with `weak=False` inside a function: one more receiver per call."
+    summary = "A fresh receiver object connected with `weak=False` inside a function: one more receiver per call (off by default)."
+    enabled_by_default = False
+    held_out = (0, 4)  # true / all findings on the held-out applications
 
     def check(self, ctx) -> Iterable[Finding]:
         if ctx.is_migration:

@@ -1,3 +1,3 @@
 """flake8-signals: a flake8 plugin that catches Django signal mistakes."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

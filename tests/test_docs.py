@@ -91,13 +91,20 @@ def test_readme_install_and_hook_snippets_name_this_repository_and_a_real_commit
             pytest.skip("not a git checkout")
         assert shown.returncode == 0, f"{revision} is not a commit of this repository with the hook"
         assert "id: flake8-signals" in shown.stdout and "E9" in shown.stdout
-        if "flake8-signals check" in README:  # the pinned install must have the command
+        # The pins follow the release: the pinned commit is this version, with every
+        # command the README documents.
+        init = subprocess.run(["git", "show", f"{revision}:src/flake8_signals/__init__.py"], cwd=ROOT, capture_output=True, text=True)
+        from flake8_signals import __version__
+
+        assert f'__version__ = "{__version__}"' in init.stdout, f"{revision} is not version {__version__}"
+        cli = subprocess.run(
+            ["git", "show", f"{revision}:src/flake8_signals/frontends/cli.py"], cwd=ROOT, capture_output=True, text=True
+        )
+        for command in ("check", "fix", "map", "verify"):
+            if f"flake8-signals {command}" in README:
+                assert re.search(rf'command\(\s*"{command}"', cli.stdout), f"{revision} has no {command} command"
+        if "flake8-signals check" in README:
             assert "id: flake8-signals-check" in shown.stdout
-            has_cli = subprocess.run(["git", "cat-file", "-e", f"{revision}:src/flake8_signals/cli.py"], cwd=ROOT)
-            assert has_cli.returncode == 0, f"{revision} has no flake8-signals command"
-        if "flake8-signals fix" in README:
-            cli = subprocess.run(["git", "show", f"{revision}:src/flake8_signals/cli.py"], cwd=ROOT, capture_output=True, text=True)
-            assert 'add_parser("fix"' in cli.stdout, f"{revision} has no fix command"
         if "flake8-signals-fix" in README:
             assert "id: flake8-signals-fix" in shown.stdout
 

@@ -184,6 +184,7 @@ class Chain:
     steps: tuple  # texts: ("remember_location()", "geolocate()", "requests.get()")
     target: str  # the target call's qualified name (or its text)
     after_commit: bool = False  # some step sits inside transaction.on_commit(...)
+    method: Optional[str] = None  # the target call's method or function name (enqueue, delay)
 
     def text(self) -> str:
         return " -> ".join(self.steps)
@@ -231,7 +232,7 @@ class ChainFinder:
             return None  # a lambda handed to something else: when it runs is unknown
         name = self.target(call, facts)
         if name is not None:
-            return Chain((call_text(call),), name, after_commit)
+            return Chain((call_text(call),), name, after_commit, call.method or call.callee_name)
         target = self._callee(call, facts, depth)
         if target is None:
             return None
@@ -241,7 +242,7 @@ class ChainFinder:
         inner = self._first_chain(callee, callee_facts, depth + 1, visiting | {id(callee)})
         if inner is None:
             return None
-        return Chain((f"{call.callee_name}()",) + inner.steps, inner.target, after_commit or inner.after_commit)
+        return Chain((f"{call.callee_name}()",) + inner.steps, inner.target, after_commit or inner.after_commit, inner.method)
 
     def _callee(self, call: CallSite, facts: ModuleFacts, depth: int) -> Optional[tuple]:
         local = facts.callees(call)
@@ -282,11 +283,10 @@ def blocking_finder(ctx: Context) -> ChainFinder:
 MAIL_SENDS = frozenset({"EmailMessage.send", "get_connection().send_messages"})
 
 
-def enqueue_finder(ctx: Context, transactional: frozenset = frozenset()) -> ChainFinder:
-    """Chains to calls that enqueue background work outside on_commit; enqueues in
-    ``transactional`` write into the caller's transaction and are left out."""
+def enqueue_finder(ctx: Context) -> ChainFinder:
+    """Chains to calls that enqueue background work outside on_commit."""
     extra = ctx.options.task_calls
-    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra, transactional), through_on_commit=False)
+    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False)
 
 
 def file_deletion_finder(ctx: Context) -> ChainFinder:
@@ -311,10 +311,10 @@ def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
     return None
 
 
-def enqueued_task(call: CallSite, extra: frozenset, transactional: frozenset = frozenset()) -> Optional[str]:
+def enqueued_task(call: CallSite, extra: frozenset) -> Optional[str]:
     """The text of a call that puts work on a queue (``.delay()``, ``async_task()``)."""
     name = call.method if call.method is not None else call.callee_name
-    if name is None or name in transactional:
+    if name is None:
         return None
     known = dn.TASK_METHODS if call.method is not None else dn.TASK_FUNCTIONS
     return call_text(call) if name in known or name in extra else None

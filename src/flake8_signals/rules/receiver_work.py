@@ -226,15 +226,18 @@ class TaskOutsideOnCommit(Rule):
     fix_safety = "unsafe"
 
     def check(self, ctx) -> Iterable[Finding]:
-        evidence = ctx.app.transaction_evidence() if ctx.app is not None else None
-        transactional = frozenset(evidence.transactional_enqueues) if evidence is not None else frozenset()
-        finder = enqueue_finder(ctx, transactional)
+        finder = enqueue_finder(ctx)
+        evidence = None  # read from the project only once an enqueue is found
         for receiver in ctx.receivers:
             if not any(signal.is_model_signal for signal in receiver.signals):
                 continue
             function = receiver.function
             open_transaction = None
             for call, chain in finder.chains(function, ctx.facts):
+                if evidence is None and ctx.app is not None:
+                    evidence = ctx.app.transaction_evidence()
+                if evidence is not None and chain.method in evidence.transactional_enqueues:
+                    continue  # the task is written in the same transaction
                 open_transaction = open_transaction or transaction_open_for(receiver, evidence)
                 if open_transaction is None:
                     break  # nothing shows that the sender's transaction can be open

@@ -32,6 +32,7 @@ from django.test.utils import override_settings  # noqa: E402
 from flake8_signals.engine import Engine  # noqa: E402
 from flake8_signals.engine.fixing import fix_source  # noqa: E402
 from flake8_signals.options import Options  # noqa: E402
+from flake8_signals.rules import all_rules  # noqa: E402
 from truth_app.models import AuditLog, Order, Pizza, Topping  # noqa: E402
 
 WATCHED = (signals.pre_save, signals.post_save, signals.m2m_changed, signals.pre_delete, signals.post_delete)
@@ -58,8 +59,12 @@ def marked(source: str) -> set:
     return found
 
 
+# Every rule named, so that the off-by-default ones run too.
+EVERY_RULE = Options(named_codes=frozenset(rule.code for rule in all_rules()))
+
+
 def reported(source: str, path: str = "snippet.py") -> set:
-    results = Engine().check_source(source, path, Options(), ast.parse(source))
+    results = Engine().check_source(source, path, EVERY_RULE, ast.parse(source))
     # SIG504 and SIG405 would mark most snippets; they have tests of their own
     return {(line, message.split()[0]) for line, _, message in results if message[:6] not in ("SIG504", "SIG405")}
 
@@ -607,7 +612,7 @@ def test_sig405_loaddata_sends_post_save_with_raw_and_the_receiver_writes_rows()
         post_save.connect(remember_raw, sender=Order)
         """
     ).lstrip("\n")
-    results = Engine().check_source(source, "snippet.py", Options(), ast.parse(source))
+    results = Engine().check_source(source, "snippet.py", EVERY_RULE, ast.parse(source))
     assert {(line, message[:6]) for line, _, message in results if message[:6] == "SIG405"} == marked(source)
     module = load(source)
     fixture = '[{"model": "truth_app.order", "pk": 77, "fields": {"number": "FX-77"}}]'
@@ -718,7 +723,7 @@ def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():
 
 def fixed(source: str, unsafe: bool = False) -> str:
     """The snippet after ``flake8-signals fix`` (every rule; safe fixes unless ``unsafe``)."""
-    result = fix_source(Engine(), source.encode(), "snippet.py", Options(), lambda code, line, text: True, unsafe=unsafe)
+    result = fix_source(Engine(), source.encode(), "snippet.py", EVERY_RULE, lambda code, line, text: True, unsafe=unsafe)
     assert result.changed and not result.skipped
     after = result.after.decode()
     assert reported(after) == set(), "the fixed snippet has no finding left"

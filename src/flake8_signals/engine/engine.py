@@ -84,8 +84,8 @@ class Engine:
             return cache.facts_for(text, os.path.abspath(path), app.module_name_of(path), tree, wired)
         return cache.facts_for(text, path, None, tree, retain=False)  # outside any app
 
-    def _placed_findings(self, ctx: Context, tree) -> list[tuple[int, int, str]]:
-        findings = self.run_rules(ctx)
+    def _placed_findings(self, ctx: Context, tree, every_rule: bool = False) -> list[tuple[int, int, str]]:
+        findings = self.run_rules(ctx, every_rule)
         if not findings:
             return []
         facts = ctx.facts
@@ -108,10 +108,18 @@ class Engine:
             facts = self.workspace.facts.sends_of(text, os.path.abspath(path) if app is not None else path, module_name, tree)
             return Context(facts, options, path, app), []
         ctx = Context(self._facts(text, path, tree, app), options, path, app)
-        return ctx, self._placed_findings(ctx, tree)
+        return ctx, self._placed_findings(ctx, tree, every_rule=True)
 
-    def run_rules(self, ctx: Context) -> list:
-        return [finding for rule in self.rules for finding in rule.check(ctx)]
+    def run_rules(self, ctx: Context, every_rule: bool = False) -> list:
+        """The findings of the rules that can be reported: an off-by-default rule runs only
+        when the options name it (its findings would be dropped, and some read a whole
+        project), unless ``every_rule`` (the map shows every code)."""
+        return [
+            finding
+            for rule in self.rules
+            if every_rule or rule.enabled_by_default or ctx.options.opted_in(rule.code)
+            for finding in rule.check(ctx)
+        ]
 
     # -- `fix` ----------------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ standard input.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from typing import Iterator, Sequence
 
 # flake8's default --exclude, so that both walk the same files.
@@ -35,15 +37,22 @@ def normalize_paths(paths: Sequence[str], parent: str = os.curdir) -> list:
     return [normalize_path(path, parent) for path in paths]
 
 
+@functools.lru_cache(maxsize=64)
+def _pattern_matcher(patterns: tuple):
+    """One compiled regular expression for a list of fnmatch patterns (what fnmatch
+    does for each pattern, once instead of once per path)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)).match
+
+
 def matches_filename(path: str, patterns: Sequence[str]) -> bool:
     """flake8's ``matches_filename``: the base name, then the absolute path."""
     if not patterns:
         return False
+    match = _pattern_matcher(tuple(patterns))
     basename = os.path.basename(path)
-    if basename not in {".", ".."} and any(fnmatch.fnmatch(basename, pattern) for pattern in patterns):
+    if basename not in {".", ".."} and match(os.path.normcase(basename)):
         return True
-    absolute = os.path.abspath(path)
-    return any(fnmatch.fnmatch(absolute, pattern) for pattern in patterns)
+    return match(os.path.normcase(os.path.abspath(path))) is not None
 
 
 def python_files(paths: Sequence[str], exclude: Sequence[str], stdin_display_name: str = "stdin") -> Iterator[str]:

@@ -265,12 +265,20 @@ class AppView:
         store = self.workspace.shared
         key = (kind,) + key
         cached = store.get(key)
-        if cached is None or any(signature(path) != seen for path, seen in cached[1].items()):
+        now = time.monotonic()
+        if cached is not None and now - cached[2] >= REFRESH_SECONDS:
+            # Looked at again at most once a second (every app of a project asks, and
+            # the files it read can be a whole project's).
+            if any(signature(path) != seen for path, seen in cached[1].items()):
+                cached = None
+            else:
+                cached = store[key] = (cached[0], cached[1], now)
+        if cached is None:
             reads_before = self._depends_on
             self._depends_on = {}
             try:
                 value = compute()
-                cached = store[key] = (value, dict(self._depends_on))
+                cached = store[key] = (value, dict(self._depends_on), now)
             finally:
                 self._depends_on = {**reads_before, **self._depends_on}
         self._depends_on.update(cached[1])

@@ -98,9 +98,10 @@ def test_sig201_says_which_processes_miss_a_module_the_url_conf_or_template_tags
     from flake8_runner import parse_output, run_flake8
 
     project = PROJECTS / "autocommitsite"
-    result = run_flake8(["library/hooks.py", "library/badges.py", "library/orphans.py"], *DEFAULT_ARGS, cwd=project)
+    files = ["library/hooks.py", "library/badges.py", "library/api_views.py", "library/orphans.py"]
+    result = run_flake8(files, *DEFAULT_ARGS, cwd=project)
     messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
-    for path in ("library/hooks.py", "library/badges.py"):
+    for path in ("library/hooks.py", "library/badges.py", "library/api_views.py"):
         assert "which Django loads when its system checks run" in messages[path]
         assert "in `manage.py shell` and in commands that skip checks" in messages[path]
     assert "never connected" in messages["library/orphans.py"]

@@ -92,7 +92,8 @@ SAVE_CALLS = frozenset({"save", "create", "get_or_create", "update_or_create"})
 EMAIL_BACKEND = re.compile(r"""^\s*EMAIL_BACKEND\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
 QUEUEING_BACKEND = re.compile(r"celery|queue|huey|\brq\b|django_q|dramatiq|async", re.IGNORECASE)
 ROOT_URLCONF = re.compile(r"""^\s*ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
-INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*['"]([\w.]+)['"]""")
+# include("app.urls") and include(("app.urls", "app_name"), namespace=...)
+INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*\(?\s*['"]([\w.]+)['"]""")
 
 
 def absolute_name(name: str, module: str, is_package: bool) -> str:

@@ -15,7 +15,7 @@ import libcst as cst
 from ..module.facts import Connection, Function, ModuleFacts, Receiver, SignalRef
 from ..options import Options
 from ..project.app import AppView
-from ..source.django_names import CLASS_PREPARED
+from ..source.django_names import CLASS_PREPARED, ON_COMMIT
 from ..source.edits import parent_map
 from ..source.paths import is_migration_path, is_test_path
 from ..source.syntax import dotted_name, keyword_arg, string_value
@@ -201,6 +201,35 @@ class Context:
             roots.extend(self.app.startup_entry_points(facts))
         return set(facts.reachable_from(roots))
 
+    def defers_to_commit(self, function: Function) -> bool:
+        """Whether a decorator of ``function`` (a project function: here, or imported from
+        a project module) runs it through ``transaction.on_commit``: then its whole body
+        runs after the commit (``@on_transaction_commit`` wrappers)."""
+        for decorator in function.decorators:
+            expression = decorator.decorator
+            target = expression.func if isinstance(expression, cst.Call) else expression
+            name = dotted_name(target)
+            if not name or name.rsplit(".", 1)[-1] in ("receiver", "staticmethod", "classmethod"):
+                continue
+            found = self._project_function(name)
+            if found is not None and _calls_on_commit(*found):
+                return True
+        return False
+
+    def _project_function(self, name: str) -> Optional[tuple]:
+        """(facts, function) of a module-level function this module names, here or in a
+        project module it imports."""
+        local = self.facts.module_functions.get(name)
+        if local is not None:
+            return self.facts, local
+        if self.app is None or name.split(".")[0] not in self.facts.imports.aliases:
+            return None
+        qualname = self.facts.imports.resolve_dotted(name)
+        module, _, short = self.app.absolute(qualname, self.facts).rpartition(".")
+        other = self.app.facts_of(module, need=short) if module and self.app.is_project_module(module) else None
+        function = other.module_functions.get(short) if other is not None else None
+        return (other, function) if function is not None else None
+
     def in_test_code(self, function: Optional[Function]) -> bool:
         """Whether code runs only under a test runner: a test module, a test class
         (``SimpleTestCase``/``TestCase``/``unittest.TestCase`` or pytest's ``Test*``),
@@ -247,6 +276,14 @@ class Context:
             and other.receiver.key == connection.receiver.key
             for other in self.connections
         )
+
+
+def _calls_on_commit(facts: ModuleFacts, function: Function) -> bool:
+    """Whether ``function`` (or a function nested in it) calls transaction.on_commit."""
+    return any(
+        call.qualname in ON_COMMIT and call.function is not None and any(f is function for f in call.function.ancestors())
+        for call in facts.calls
+    )
 
 
 def _is_test_class(cls) -> bool:

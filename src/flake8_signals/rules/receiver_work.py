@@ -175,7 +175,9 @@ class TaskOutsideOnCommit(Rule):
     is sent. The message says which evidence it found. An `.enqueue()` through a
     database task backend (`...tasks.backends.database.DatabaseBackend`) and
     django-q's `async_task()` with its ORM broker write the task in the same
-    transaction, so they are not reported. When the call is reached through a helper,
+    transaction, so they are not reported, and neither is a receiver that a project
+    decorator runs through `transaction.on_commit` (an `@on_transaction_commit`
+    wrapper). When the call is reached through a helper,
     the finding is on the receiver's call that leads to it and names the chain.
 
     ## Why is this bad?
@@ -232,6 +234,8 @@ class TaskOutsideOnCommit(Rule):
             if not any(signal.is_model_signal for signal in receiver.signals):
                 continue
             function = receiver.function
+            if ctx.defers_to_commit(function):
+                continue  # a decorator runs the whole receiver in transaction.on_commit
             open_transaction = None
             for call, chain in finder.chains(function, ctx.facts):
                 if evidence is None and ctx.app is not None:

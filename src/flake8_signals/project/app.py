@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from ..module.facts import CallSite, Connection, Function, ModuleFacts
-from ..source.imports_summary import ImportSummary
+from ..source.imports_summary import ImportSummary, dotted
 from ..source.paths import is_test_path
 from ..source.precheck import might_wire_signals
 from .libraries import class_defines
@@ -783,19 +783,9 @@ class TransactionEvidence:
         return None
 
 
-def _dotted_ast(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _is_atomic(expression: ast.AST) -> bool:
     target = expression.func if isinstance(expression, ast.Call) else expression
-    return _dotted_ast(target).rsplit(".", 1)[-1] == "atomic"
+    return dotted(target).rsplit(".", 1)[-1] == "atomic"
 
 
 def _saves_in_transactions(text: str, shown: str, found: dict) -> None:
@@ -842,13 +832,13 @@ def _saves_in_transactions(text: str, shown: str, found: dict) -> None:
 def _admin_registered(node: ast.AST) -> list:
     """Model names given to ``admin.site.register(...)`` or ``@admin.register(...)``."""
     calls = []
-    if isinstance(node, ast.Call) and _dotted_ast(node.func).endswith(("site.register", "admin.register")):
+    if isinstance(node, ast.Call) and dotted(node.func).endswith(("site.register", "admin.register")):
         calls.append(node)
     names = []
     for call in calls:
-        for argument in call.args[:1] if _dotted_ast(call.func).endswith("site.register") else call.args:
+        for argument in call.args[:1] if dotted(call.func).endswith("site.register") else call.args:
             elements = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
-            names.extend(_dotted_ast(e).rsplit(".", 1)[-1] for e in elements if _dotted_ast(e))
+            names.extend(dotted(e).rsplit(".", 1)[-1] for e in elements if dotted(e))
     return names
 
 

@@ -13,6 +13,8 @@ import builtins
 import os
 from typing import Callable, Optional, Sequence
 
+from ..source.imports_summary import dotted
+
 MAX_DEPTH = 8
 
 
@@ -52,9 +54,9 @@ def class_defines(
             if any(_binds(statement, method) for statement in node.body):
                 return True
             answers = [
-                class_defines(_resolve(_dotted(base), imported, module), method, search_path, read, depth + 1)
+                class_defines(_resolve(dotted(base), imported, module), method, search_path, read, depth + 1)
                 for base in node.bases
-                if _dotted(base) and _dotted(base) != "object"
+                if dotted(base) and dotted(base) != "object"
             ]
             if any(answer is True for answer in answers):
                 return True
@@ -108,12 +110,3 @@ def _resolve(dotted: str, imported: dict, module: str) -> str:
     return f"{module}.{dotted}"
 
 
-def _dotted(node: ast.expr) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return ""

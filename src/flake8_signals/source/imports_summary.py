@@ -26,13 +26,14 @@ class ImportSummary:
 
 
 def dotted(node: ast.AST) -> str:
-    """``a.b.c`` for a chain of ast names and attributes (empty otherwise)."""
+    """``a.b.c`` for a chain of ast names and attributes (empty otherwise: ``x().a``)."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
     return ".".join(reversed(parts))
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-TEST_FOLDERS = frozenset({"tests", "test"})
+# "tests" only: a package named "test" is as often a test framework others import
+# (django.test, its client) as a folder of tests.
+TEST_FOLDERS = frozenset({"tests"})
 
 
 def path_parts(path: str) -> list[str]:
@@ -19,7 +21,7 @@ def is_migration_path(path: str) -> bool:
 def is_test_path(path: str, root: Optional[str] = None) -> bool:
     """Test code by its path: ``test_*.py``, ``*_test.py``, ``*_tests.py``,
     ``tests.py`` (Django's own ``tests/<name>/tests.py`` layout) and ``conftest.py``,
-    or a ``tests/`` or ``test/`` folder. The folders are those below ``root``, the
+    or a ``tests/`` folder. The folders are those below ``root``, the
     project's import root, when it is known; otherwise only the file's own folder
     (what lies above the project says nothing about it)."""
     folders_from = 0

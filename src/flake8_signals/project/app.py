@@ -616,13 +616,40 @@ class AppView:
         return self._startup_functions
 
     def _compute_startup_functions(self) -> dict:
-        reached: dict = {}
         stack: list = []
         packages = self.workspace.shared.get(("packages",) + self._project_key()) or self.project_app_packages()
         for package in sorted(set(packages) | {self.package}):
             apps = self.facts_of(f"{package}.apps" if package else "apps")
             if apps is not None:
                 stack.extend((apps, function) for function in apps.reachable_from(apps.import_time_roots()).values())
+        return self._reach(stack)
+
+    def checks_entry_points(self, facts: ModuleFacts) -> list[Function]:
+        """Functions of ``facts`` that run when a module Django loads with its system
+        checks is imported: the URLconf (``init_signals()`` called at the bottom of an
+        app's ``urls.py``) and the template tag libraries. They run in every process
+        that runs checks (runserver, most commands, the test runner, Celery workers with
+        Django's fixup)."""
+        names = self._shared("checks-functions", self._project_key(), self._compute_checks_functions).get(facts.module_name or "", set())
+        return [f for f in facts.functions if f.qualname in names]
+
+    def _compute_checks_functions(self) -> dict:
+        stack: list = []
+        for module in sorted(self.checks_modules() or ()):
+            facts = self.facts_of(module)
+            if facts is None:
+                continue
+            stack.extend((facts, function) for function in facts.import_time_roots())
+            for call in facts.module_level_calls():
+                target = self.resolve_call(call, facts)
+                if target is not None:
+                    stack.append(target)
+        return self._reach(stack)
+
+    def _reach(self, stack: list) -> dict:
+        """module -> qualnames of the functions in ``stack`` ((facts, function) pairs)
+        and of everything they call, in this module or, resolved, in others."""
+        reached: dict = {}
         while stack:
             facts, function = stack.pop()
             names = reached.setdefault(facts.module_name, set())

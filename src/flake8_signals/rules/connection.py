@@ -164,7 +164,8 @@ class ConnectOutsideReady(Rule):
     ```
     Not reported: `dispatch_uid=` given, receivers that are methods of `self`/`cls`,
     any method of an `AppConfig`, functions reachable from `ready()` or from
-    module-level code, class-creation hooks (`__init_subclass__`, a metaclass's
+    module-level code (also of the URLconf and the template tag libraries, which Django
+    imports wherever it runs its system checks), class-creation hooks (`__init_subclass__`, a metaclass's
     `__new__`/`__init__`, class decorators, `contribute_to_class`), registration APIs
     that connect for a sender their caller passes (`def register(model): ...
     sender=model`), migrations, test modules, and connections the same function, class
@@ -186,6 +187,8 @@ class ConnectOutsideReady(Rule):
                 continue
             if connection.receiver.kind == "self_method" or ctx.runs_at_startup(function):
                 continue
+            if ctx.runs_with_checks(function):
+                continue  # called as the URLconf loads: connected wherever system checks run
             if sender_comes_from_caller(connection) or ctx.in_test_code(function):
                 continue  # when a registration API or a test runs is not ours to say
             if ctx.is_paired_with_disconnect(connection) or is_temporary_local_receiver(connection, ctx.facts):

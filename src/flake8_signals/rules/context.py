@@ -243,6 +243,17 @@ class Context:
                 return True
         return False
 
+    @cached_property
+    def checks_functions(self) -> set:
+        """ids of functions that run when the URLconf or template tags are imported
+        (wherever Django runs its system checks), with their callees in this module."""
+        if self.app is None:
+            return set()
+        return set(self.facts.reachable_from(self.app.checks_entry_points(self.facts)))
+
+    def runs_with_checks(self, function: Function) -> bool:
+        return any(id(f) in self.checks_functions for f in function.ancestors())
+
     def runs_at_startup(self, function: Function) -> bool:
         return any(id(f) in self.startup_functions for f in function.ancestors())
 

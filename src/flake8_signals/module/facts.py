@@ -1006,17 +1006,6 @@ class ModuleFacts:
 
     # -- views for the rules -------------------------------------------------------
 
-    def receivers(self) -> list[Receiver]:
-        """Functions of this module connected to a signal, with their connections."""
-        by_function: dict[int, Receiver] = {}
-        for connection in self.connections:
-            function = connection.receiver.function
-            if function is None:
-                continue
-            receiver = by_function.setdefault(id(function), Receiver(function))
-            receiver.connections.append(connection)
-        return list(by_function.values())
-
     def callees(self, call: CallSite) -> Optional[Function]:
         """The function of this module a call runs, when we can tell."""
         func = call.node.func

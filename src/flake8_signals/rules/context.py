@@ -112,27 +112,17 @@ class Context:
     @cached_property
     def receivers(self) -> list[Receiver]:
         """Functions of this module connected to signals, here or (project) from apps.py."""
-        receivers = []
-        by_function: dict = {}
-        for connection in self.connections:
-            function = connection.receiver.function
-            if function is None:
-                continue
-            receiver = by_function.get(id(function))
-            if receiver is None:
-                receiver = by_function[id(function)] = Receiver(function)
-                receivers.append(receiver)
-            receiver.connections.append(connection)
+        pairs = [(c.receiver.function, c) for c in self.connections if c.receiver.function is not None]
         if self.app is not None:
-            for function, connection in self.app.wired_receivers(self.facts):
-                if not self.is_django_signal(connection.signal, connection.module):
-                    continue
-                receiver = by_function.get(id(function))
-                if receiver is None:
-                    receiver = by_function[id(function)] = Receiver(function)
-                    receivers.append(receiver)
-                receiver.connections.append(connection)
-        return receivers
+            pairs += [
+                (function, connection)
+                for function, connection in self.app.wired_receivers(self.facts)
+                if self.is_django_signal(connection.signal, connection.module)
+            ]
+        by_function: dict = {}
+        for function, connection in pairs:
+            by_function.setdefault(id(function), Receiver(function)).connections.append(connection)
+        return list(by_function.values())
 
     # -- m2m_changed senders -------------------------------------------------------------
 

@@ -47,9 +47,16 @@ def fixture_args(path: Path) -> tuple:
     return DEFAULT_ARGS
 
 
-def run_flake8(targets, *args, cwd=None, stdin=None, env_extra=None) -> subprocess.CompletedProcess:
+def subprocess_env() -> dict:
+    """The environment for a child process: this one without PYTHONPATH, so the child
+    imports the installed package, as a user's would."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
+    return env
+
+
+def run_flake8(targets, *args, cwd=None, stdin=None, env_extra=None) -> subprocess.CompletedProcess:
+    env = subprocess_env()
     if env_extra:
         env.update(env_extra)
     command = [sys.executable, "-m", "flake8", "--isolated", _FORMAT, *args, *map(str, targets)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_runner import FIXTURES
+from flake8_runner import FIXTURES, subprocess_env
 
 MYSITE = FIXTURES / "projects" / "mysite"
 SELECT = "--select=SIG,E9"
@@ -29,28 +29,22 @@ RECEIVER = (
 TREE = ("shop/receivers.py", "shop/other.py", "notifications/signals.py", "core/shop/receivers.py", "core/notifications/signals.py")
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    return env
-
-
 def flake8(*args, cwd, stdin=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=_env(), timeout=600
+        [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=subprocess_env(), timeout=600
     )
 
 
 def check(*args, cwd, stdin=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flake8_signals", "check", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, env=_env(), timeout=600,
+        cwd=cwd, input=stdin, capture_output=True, text=True, env=subprocess_env(), timeout=600,
     )
 
 
 def fix(*args, cwd) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flake8_signals", "fix", *args], cwd=cwd, capture_output=True, text=True, env=_env(), timeout=600
+        [sys.executable, "-m", "flake8_signals", "fix", *args], cwd=cwd, capture_output=True, text=True, env=subprocess_env(), timeout=600
     )
 
 
@@ -132,7 +126,7 @@ def test_map_and_fix_honour_exclude_patterns(tmp_path):
     make_tree(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "flake8_signals", "map", "--isolated", "--exclude=shop/receivers.py", "."],
-        cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=600,
+        cwd=tmp_path, capture_output=True, text=True, env=subprocess_env(), timeout=600,
     )
     assert result.returncode == 0, result.stderr
     receivers = {line.split()[2].split(":")[0] for line in result.stdout.splitlines() if "-> on_saved" in line}

@@ -5,7 +5,6 @@ help, SARIF and GitHub output details, ``fix`` output, and warnings."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_runner import ROOT
+from flake8_runner import ROOT, subprocess_env
 
 from flake8_signals.frontends import cli
 
@@ -27,15 +26,9 @@ RECEIVER = (
 )
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    return env
-
-
 def command(*args, cwd, stdin=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flake8_signals", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=_env(), timeout=600
+        [sys.executable, "-m", "flake8_signals", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=subprocess_env(), timeout=600
     )
 
 
@@ -79,7 +72,7 @@ def test_ctrl_c_during_a_parallel_check_stops_with_one_line_and_status_130(tmp_p
     tree = str(Path(django.__file__).parent)
     process = subprocess.Popen(  # Django's source four times over: seconds of work
         [sys.executable, "-m", "flake8_signals", "check", "--isolated", "-j2", tree, tree, tree, tree],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
     )
     try:
         deadline = time.monotonic() + 60

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import libcst as cst
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flake8_signals.module.facts import ModuleFacts
-from flake8_signals.source.precheck import might_wire_signals
+from flake8_signals.source.precheck import might_send_signals, might_wire_signals
 
 
 def facts_of(source: str) -> ModuleFacts:
@@ -125,3 +128,23 @@ def test_guards_record_created_checks():
 )
 def test_pre_check(text, expected):
     assert might_wire_signals(text) is expected
+
+
+# The patterns the pre-check stands for, written plainly: the fast version (substring
+# tests first) must decide exactly as they do.
+PLAIN_SIGNALISH = re.compile(r"signals|dispatch|autoreload|Signal\b")
+PLAIN_WIRING = re.compile(r"\breceiver\b|\.(?:dis)?connect\b|\bSignal\s*\(|\b\w*(?:connect\w*signal|signal\w*connect)\w*\s*\(")
+PLAIN_SENDING = re.compile(r"\.a?send(?:_robust)?\s*\(")
+PIECES = [
+    "signals", "dispatch", "autoreload", "Signal", "Signals", "receiver", "receivers", ".connect", ".disconnect",
+    "connect", "connection", "signal", "_order_", "disconnect_signals", "signal_connect", ".send", ".asend",
+    "_robust", "send", "(", " ", "\n", "x", "_", ".", "1", "é",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_pre_check_decides_as_the_plain_patterns(text):
+    signalish = PLAIN_SIGNALISH.search(text) is not None
+    assert might_wire_signals(text) is (signalish and PLAIN_WIRING.search(text) is not None)
+    assert might_send_signals(text) is (signalish and PLAIN_SENDING.search(text) is not None)

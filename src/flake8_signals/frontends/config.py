@@ -29,6 +29,7 @@ else:  # the same parser, published before it joined the standard library
 
 # flake8's own regular expressions (flake8/defaults.py), matched the way flake8 does.
 FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+FILE_NOQA_ANYWHERE = re.compile(r"# flake8[:=]", re.IGNORECASE)
 NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
@@ -316,4 +317,7 @@ def silenced(code: str, statement: str) -> bool:
 
 
 def ignores_whole_file(text: str) -> bool:
+    # One search of the whole text first: almost no file has the marker at all.
+    if FILE_NOQA_ANYWHERE.search(text) is None:
+        return False
     return any(FILE_NOQA.match(line) for line in split_lines(text))

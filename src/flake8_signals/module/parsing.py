@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections import Counter
 from contextlib import contextmanager
 from typing import Optional
 
 import libcst as cst
 
+from ..source.imports_summary import quiet_parse
 from ..source.skeleton import sends_skeleton, skeleton
 from .facts import ModuleFacts
 
@@ -23,7 +23,7 @@ class FactsCache:
         # for the one long-lived cache of a linting process: frozen objects are never
         # collected, so a process that makes many caches (a test suite) must not freeze.
         self.freeze = freeze
-        self._entries: dict[str, tuple[str, ModuleFacts]] = {}
+        self._entries: dict[str, tuple] = {}  # path -> (text digest, facts, disk signature or None)
         self.parses: Counter = Counter()  # path -> times parsed (tests and benchmarks read it)
 
     def facts_for(
@@ -35,19 +35,29 @@ class FactsCache:
         keep: frozenset = frozenset(),
         need: Optional[str] = None,
         retain: bool = True,
+        disk_signature: Optional[tuple] = None,
     ) -> ModuleFacts:
-        """Facts of ``text``. With flake8's ``tree``, functions no rule can need are
-        blanked before parsing (``keep`` names more to keep); ``need`` asks for one
-        function's body, re-parsing in full if a skeleton blanked it. ``retain=False``:
+        """Facts of ``text``. Functions no rule can need are blanked before parsing
+        (``keep`` names more to keep), found from flake8's ``tree`` or, for a file read
+        for another one, from a parse with ``ast`` (a tenth of libcst's cost, and a
+        large module is mostly bodies no rule reads); ``need`` asks for one function's
+        body, re-parsing in full if a skeleton blanked it. ``retain=False``:
         no other file can ask for this one, so do not keep its tree alive (every full
         garbage collection of the process would scan it)."""
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        # Which text an entry was parsed from, without keeping the text: its length and
+        # Python's own string hash (64-bit SipHash; no digest library to load, and a
+        # string caches its hash).
+        digest = (len(text), hash(text))
         entry = self._entries.get(path)
-        if entry is not None and entry[0] == digest and (need is None or need not in entry[1].blanked):
+        if entry is not None and entry[0] == digest and not (keep & entry[1].blanked) and need not in entry[1].blanked:
+            if disk_signature is not None:
+                self._entries[path] = (digest, entry[1], disk_signature)
             return entry[1]
         self.parses[path] += 1
         with collector_paused():
             facts = None
+            if tree is None and need is None:
+                tree = quiet_parse(text, path)
             reduced = skeleton(text, tree, keep) if need is None else None
             if reduced is not None:
                 try:
@@ -58,13 +68,23 @@ class FactsCache:
             if facts is None:
                 facts = ModuleFacts(cst.parse_module(text), path=path, module_name=module_name)
         if retain:
-            self._entries[path] = (digest, facts)
+            self._entries[path] = (digest, facts, disk_signature)
             if self.freeze:
                 # Kept for the life of the process: move it out of the collector's way, or
                 # every full collection in flake8 would walk these trees again.
                 gc.freeze()
         return facts
 
+
+    def known(self, path: str, disk_signature: Optional[tuple], need: Optional[str] = None) -> Optional[ModuleFacts]:
+        """The kept facts of ``path`` if they were parsed from the file on disk as it is
+        now (same size and mtime): the caller need not read the text to ask."""
+        entry = self._entries.get(path)
+        if entry is None or disk_signature is None or entry[2] != disk_signature:
+            return None
+        if need is not None and need in entry[1].blanked:
+            return None
+        return entry[1]
 
     def sends_of(self, text: str, path: str, module_name: Optional[str], tree) -> ModuleFacts:
         """Facts of a module that wires no signal, for where it sends one: only the

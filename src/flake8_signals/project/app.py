@@ -51,6 +51,11 @@ def startup_roots_of(package: str) -> list:
 # -- the file system ------------------------------------------------------------------------
 
 
+def _changed(reads: dict) -> bool:
+    """Whether a file read (path -> its signature then) has changed since."""
+    return any(signature(path) != seen for path, seen in reads.items())
+
+
 def signature(path: str) -> Optional[tuple]:
     """(size, mtime) of a file: what tells an edited file from the one we read."""
     try:
@@ -146,6 +151,11 @@ class AppView:
         self.package = module_name_for(os.path.join(app_dir, "__init__.py"), self.root) or ""
         self.startup_extra = startup_extra
         self._depends_on: dict[str, Optional[tuple]] = {}  # path -> signature when read
+        # shared value key -> the files that value was derived from: the store's own dict,
+        # not a copy (a project has many app views, and each would copy every file's
+        # signature).
+        self._shared_reads: dict[tuple, dict] = {}
+        self._computing = 0  # how many shared values are being computed (nested) now
         self._checked_at = time.monotonic()
         self._forget()
 
@@ -155,6 +165,7 @@ class AppView:
         self._wired: Optional[dict] = None
         self._uids: Optional[list] = None
         self._depends_on = {}
+        self._shared_reads = {}
 
     def refresh(self) -> None:
         """Drop what was derived from files that have changed since (editors, long runs).
@@ -163,12 +174,12 @@ class AppView:
         if now - self._checked_at < REFRESH_SECONDS:
             return
         self._checked_at = now
-        if any(signature(path) != seen for path, seen in self._depends_on.items()):
+        if _changed(self._depends_on) or any(_changed(reads) for reads in self._shared_reads.values()):
             self._forget()
 
     def _read(self, path: str) -> Optional[str]:
-        self._depends_on[path] = signature(path)
-        return self.workspace.read_source(path)
+        self._depends_on[path], text = self.workspace.read_signed(path)
+        return text
 
     # -- modules ---------------------------------------------------------------------------
 
@@ -191,11 +202,15 @@ class AppView:
         path = self.path_of(module)
         if path is None:
             return None
+        seen = self._depends_on[path] = signature(path)
+        known = self.cache.known(path, seen, need)
+        if known is not None:
+            return known  # parsed from this very file: no need to read it again
         text = self._read(path)
         if text is None:
             return None
         try:
-            return self.cache.facts_for(text, path, module, need=need)
+            return self.cache.facts_for(text, path, module, need=need, disk_signature=self._depends_on[path])
         except Exception:  # unparseable: unknown, never a crash
             return None
 
@@ -223,10 +238,10 @@ class AppView:
 
     def summary_of(self, module: str) -> Optional[ImportSummary]:
         path = self.path_of(module)
-        text = self._read(path) if path is not None else None
-        if text is None:
+        if path is None:
             return None
-        return self.workspace.summary_of(path, text)
+        self._depends_on[path], summary = self.workspace.summary_at(path)
+        return summary
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -270,19 +285,25 @@ class AppView:
         if cached is not None and now - cached[2] >= REFRESH_SECONDS:
             # Looked at again at most once a second (every app of a project asks, and
             # the files it read can be a whole project's).
-            if any(signature(path) != seen for path, seen in cached[1].items()):
+            if _changed(cached[1]):
                 cached = None
             else:
                 cached = store[key] = (cached[0], cached[1], now)
         if cached is None:
             reads_before = self._depends_on
             self._depends_on = {}
+            self._computing += 1
             try:
                 value = compute()
-                cached = store[key] = (value, dict(self._depends_on), now)
+                cached = store[key] = (value, self._depends_on, now)
             finally:
-                self._depends_on = {**reads_before, **self._depends_on}
-        self._depends_on.update(cached[1])
+                self._computing -= 1
+                self._depends_on = reads_before
+        if self._computing:
+            # Part of another shared value: that value depends on these files too.
+            self._depends_on.update(cached[1])
+        else:
+            self._shared_reads[key] = cached[1]
         return cached[0]
 
     def _compute_startup(self, packages: list) -> tuple:

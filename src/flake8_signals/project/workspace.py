@@ -12,6 +12,7 @@ down; starting afresh is creating a new one.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from typing import Optional
 
 from ..module.parsing import FactsCache
@@ -20,26 +21,51 @@ from ..source.imports_summary import ImportSummary, summarize
 from .app import AppView, signature
 
 
-class DiskCache:
-    """Source text of files on disk, re-read only when their size or mtime changes."""
+# Characters of source text kept in memory. A project analysis reads every file of the
+# project, but later questions come back to a few of them; the others are read from
+# disk again (the system's file cache makes that cheap) rather than held all run.
+TEXT_BUDGET = 1 << 20
 
-    def __init__(self) -> None:
-        self._texts: dict[str, tuple] = {}
+
+class DiskCache:
+    """Source text of files on disk: the most recently used ones, up to ``budget``
+    characters, each re-read when its size or mtime changes."""
+
+    def __init__(self, budget: int = TEXT_BUDGET) -> None:
+        self.budget = budget
+        self._texts: OrderedDict[str, tuple] = OrderedDict()  # path -> (signature, text)
+        self._kept = 0  # characters in _texts
 
     def read(self, path: str) -> Optional[str]:
+        return self.read_signed(path)[1]
+
+    def read_signed(self, path: str) -> tuple:
+        """(signature, text) of ``path`` now; (None, None) when it cannot be stat-ed,
+        (signature, None) when it cannot be read or decoded."""
         key = signature(path)
         if key is None:
-            return None
+            return None, None
         entry = self._texts.get(path)
         if entry is not None and entry[0] == key:
-            return entry[1]
+            self._texts.move_to_end(path)
+            return entry
         try:
             with open(path, "rb") as handle:
                 text = decode_source(handle.read())
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             text = None
-        self._texts[path] = (key, text)
-        return text
+        self._keep(path, (key, text))
+        return key, text
+
+    def _keep(self, path: str, entry: tuple) -> None:
+        previous = self._texts.pop(path, None)
+        if previous is not None:
+            self._kept -= len(previous[1] or "")
+        self._texts[path] = entry
+        self._kept += len(entry[1] or "")
+        while self._kept > self.budget and len(self._texts) > 1:
+            _, (_, dropped) = self._texts.popitem(last=False)
+            self._kept -= len(dropped or "")
 
 
 class Workspace:
@@ -57,11 +83,21 @@ class Workspace:
     def read_source(self, path: str) -> Optional[str]:
         return self.disk.read(path)
 
-    def summary_of(self, path: str, text: str) -> Optional[ImportSummary]:
-        key = (path, signature(path))
-        if key not in self.summaries:
-            self.summaries[key] = summarize(text, path)
-        return self.summaries[key]
+    def read_signed(self, path: str) -> tuple:
+        return self.disk.read_signed(path)
+
+    def summary_at(self, path: str) -> tuple:
+        """(signature, import summary) of the file at ``path``; the summary is None
+        when the file cannot be read. Read from disk only when not known yet."""
+        key = signature(path)
+        if key is None:
+            return None, None
+        if (path, key) not in self.summaries:
+            seen, text = self.disk.read_signed(path)
+            if seen != key:  # changed in between: summarize what was read
+                key = seen
+            self.summaries[(path, key)] = summarize(text, path) if text is not None else None
+        return key, self.summaries[(path, key)]
 
     def find_app_dir(self, directory: str) -> Optional[str]:
         """The nearest folder at or above ``directory`` holding apps.py or models.py."""

@@ -137,14 +137,19 @@ def _module_text(node) -> Optional[str]:
     return None
 
 
-def summarize(text: str, path: str = "<unknown>") -> Optional[ImportSummary]:
-    """The summary, or ``None`` when the text does not parse (newer syntax, bad input).
-    A SyntaxWarning is not repeated here: a file that is checked gets it, with its
-    name, from the check's own parse."""
+def quiet_parse(text: str, path: str = "<unknown>") -> Optional[ast.Module]:
+    """``ast.parse`` of a file the analysis reads for another one, or ``None`` when it
+    does not parse (newer syntax, bad input). A SyntaxWarning is not repeated here: a
+    file that is checked gets it, with its name, from the check's own parse."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(text, filename=path)
+            return ast.parse(text, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return _Summarizer().summarize(tree)
+
+
+def summarize(text: str, path: str = "<unknown>") -> Optional[ImportSummary]:
+    """The summary, or ``None`` when the text does not parse."""
+    tree = quiet_parse(text, path)
+    return _Summarizer().summarize(tree) if tree is not None else None

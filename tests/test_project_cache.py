@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,8 +13,10 @@ from flake8.main.application import Application
 
 from flake8_signals.engine import Engine
 from flake8_signals.frontends.plugin import SignalsChecker
+from flake8_signals.module.parsing import FactsCache
 from flake8_signals.project.app import connects_an_imported_name
 from flake8_signals.options import Options
+from flake8_signals.project.workspace import DiskCache
 from flake8_runner import FIXTURES
 
 MYSITE = FIXTURES / "projects" / "mysite"
@@ -93,3 +97,73 @@ def test_engines_share_one_deep_stack_thread_and_a_dropped_engine_is_collected()
     del engine
     gc.collect()
     assert workspace() is None
+
+
+# -- memory: keep only what later files need --------------------------------------------
+
+
+def test_the_plugin_loads_no_digest_library():
+    # hashlib loads OpenSSL's libcrypto (about 3.5 MiB) into every flake8 process; the
+    # cache tells texts apart without it.
+    code = "import sys, flake8_signals.frontends.plugin; print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_source_texts_are_kept_within_their_budget(tmp_path):
+    paths = []
+    for index in range(5):
+        path = tmp_path / f"m{index}.py"
+        path.write_text(f"x = {index}\n" + "#" * 40 + "\n")
+        paths.append(str(path))
+    disk = DiskCache(budget=120)  # room for two of these texts
+    texts = [disk.read(path) for path in paths]
+    assert texts[4] == "x = 4\n" + "#" * 40 + "\n"
+    assert sum(len(text) for _, text in disk._texts.values()) <= 120
+    assert list(disk._texts) == paths[3:]  # the most recently read ones
+    assert disk.read(paths[0]) == texts[0]  # a dropped text is read from disk again
+
+
+def test_app_views_of_a_project_share_what_a_project_value_was_read_from(monkeypatch, capsys):
+    monkeypatch.chdir(MYSITE)
+    Application().run(["--isolated", "-j1", "--select=SIG,SIG201", "."])
+    capsys.readouterr()
+    views = [view for view in SignalsChecker.engine.workspace.apps.values() if view._shared_reads]
+    assert len(views) >= 2
+    by_key: dict = {}
+    for view in views:
+        for key, reads in view._shared_reads.items():
+            by_key.setdefault(key, []).append(reads)
+    shared = [readings for readings in by_key.values() if len(readings) > 1]
+    assert shared and all(reads is readings[0] for readings in shared for reads in readings)
+
+
+SKELETON_MODULE = """\
+from django.db.models.signals import post_save
+from .models import Order
+from .helpers import audit
+
+
+def report():
+    return sum(range(10))
+
+
+def on_saved(sender, instance, **kwargs):
+    audit(instance)
+
+
+post_save.connect(on_saved, sender=Order)
+"""
+
+
+def test_a_module_read_for_another_file_is_parsed_through_a_skeleton():
+    cache = FactsCache()
+    facts = cache.facts_for(SKELETON_MODULE, "/project/shop/wiring.py", "shop.wiring")
+    assert facts.blanked == {"report"}
+    assert "on_saved" in facts.module_functions
+    # A caller that needs the blanked body (a receiver connected by name elsewhere)
+    # gets a parse that keeps it: a cached skeleton never hides a body it asks for.
+    kept = cache.facts_for(SKELETON_MODULE, "/project/shop/wiring.py", "shop.wiring", keep=frozenset({"report"}))
+    assert "report" not in kept.blanked
+    assert cache.parses["/project/shop/wiring.py"] == 2
+    assert cache.facts_for(SKELETON_MODULE, "/project/shop/wiring.py", "shop.wiring", keep=frozenset({"report"})) is kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 from collections import Counter
 from contextlib import contextmanager
@@ -16,7 +17,8 @@ from .facts import ModuleFacts
 
 class FactsCache:
     """Parsed modules, keyed by path and content: each text is parsed at most once per
-    process (twice only when a skeleton parse blanked a function another module needs)."""
+    process, twice when a skeleton parse blanked a body a later caller needs (the second
+    parse is in full)."""
 
     def __init__(self, freeze: bool = False) -> None:
         # ``freeze``: move kept trees out of the cyclic collector's reach (gc.freeze). Only
@@ -40,31 +42,42 @@ class FactsCache:
         """Facts of ``text``. Functions no rule can need are blanked before parsing
         (``keep`` names more to keep), found from flake8's ``tree`` or, for a file read
         for another one, from a parse with ``ast`` (a tenth of libcst's cost, and a
-        large module is mostly bodies no rule reads); ``need`` asks for one function's
-        body, re-parsing in full if a skeleton blanked it. ``retain=False``:
-        no other file can ask for this one, so do not keep its tree alive (every full
+        large module is mostly bodies no rule reads). ``need`` names a function whose
+        body the caller reads: it is kept, with every module-level function and what
+        they call. ``retain=False``: no
+        other file can ask for this one, so do not keep its tree alive (every full
         garbage collection of the process would scan it)."""
         # Which text an entry was parsed from, without keeping the text: its length and
         # Python's own string hash (64-bit SipHash; no digest library to load, and a
         # string caches its hash).
         digest = (len(text), hash(text))
+        wanted = frozenset(keep) | ({need} if need is not None else frozenset())
         entry = self._entries.get(path)
-        if entry is not None and entry[0] == digest and not (keep & entry[1].blanked) and need not in entry[1].blanked:
+        same_text = entry is not None and entry[0] == digest
+        if same_text and not (wanted & entry[1].blanked):
             if disk_signature is not None:
                 self._entries[path] = (digest, entry[1], disk_signature)
             return entry[1]
         self.parses[path] += 1
         with collector_paused():
             facts = None
-            if tree is None and need is None:
-                tree = quiet_parse(text, path)
-            reduced = skeleton(text, tree, keep) if need is None else None
-            if reduced is not None:
-                try:
-                    facts = ModuleFacts(cst.parse_module(reduced[0]), path=path, module_name=module_name)
-                    facts.blanked = reduced[1]
-                except Exception:
-                    facts = None  # parse the real text below; its error is the one to report
+            # The same text again: a skeleton blanked a body this caller wants. Parse it
+            # in full, so that no text is parsed more than twice.
+            if not same_text:
+                if tree is None:
+                    tree = quiet_parse(text, path)
+                if need is not None and tree is not None:
+                    # Callers ask for module-level functions (a helper a receiver calls):
+                    # keep them all, so that the next one asked for is here too; the
+                    # methods of the module's classes are what a skeleton saves.
+                    wanted |= {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                reduced = skeleton(text, tree, wanted)
+                if reduced is not None:
+                    try:
+                        facts = ModuleFacts(cst.parse_module(reduced[0]), path=path, module_name=module_name)
+                        facts.blanked = reduced[1]
+                    except Exception:
+                        facts = None  # parse the real text below; its error is the one to report
             if facts is None:
                 facts = ModuleFacts(cst.parse_module(text), path=path, module_name=module_name)
         if retain:

@@ -209,8 +209,11 @@ class AppView:
         text = self._read(path)
         if text is None:
             return None
+        # The receivers other modules connect by name keep their bodies, as in the
+        # module's own check (once the receiver map is known: it is built from here).
+        wired = frozenset(name for name, _ in self._wired.get(module, ())) if self._wired is not None else frozenset()
         try:
-            return self.cache.facts_for(text, path, module, need=need, disk_signature=self._depends_on[path])
+            return self.cache.facts_for(text, path, module, keep=wired, need=need, disk_signature=self._depends_on[path])
         except Exception:  # unparseable: unknown, never a crash
             return None
 

@@ -167,3 +167,35 @@ def test_a_module_read_for_another_file_is_parsed_through_a_skeleton():
     assert "report" not in kept.blanked
     assert cache.parses["/project/shop/wiring.py"] == 2
     assert cache.facts_for(SKELETON_MODULE, "/project/shop/wiring.py", "shop.wiring", keep=frozenset({"report"})) is kept
+
+
+HELPERS_MODULE = """\
+import requests
+
+
+class Client:
+    def fetch(self, url):
+        return requests.get(url, timeout=5)
+
+
+def notify(url):
+    _post(url)
+
+
+def _post(url):
+    requests.post(url, timeout=5)
+
+
+def other():
+    return 1
+"""
+
+
+def test_a_module_a_receiver_calls_into_keeps_its_functions_and_blanks_its_methods():
+    cache = FactsCache()
+    facts = cache.facts_for(HELPERS_MODULE, "/project/shop/helpers.py", "shop.helpers", need="notify")
+    assert facts.blanked == {"fetch"}
+    assert [call.qualname for call in facts.module_functions["_post"].calls] == ["requests.post"]
+    # every module-level function is there for the next caller: no second parse
+    assert cache.facts_for(HELPERS_MODULE, "/project/shop/helpers.py", "shop.helpers", need="other") is facts
+    assert cache.parses["/project/shop/helpers.py"] == 1

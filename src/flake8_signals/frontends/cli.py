@@ -554,7 +554,7 @@ def _fix_files(engine: Engine, files: list, args: argparse.Namespace, options: O
     current = {path: after for path, (_shown, _before, after) in changes.items()}
     made: set = set()
     edits = [e for r in results for e in r.other_files]
-    for path, (before, after) in apply_file_edits(engine, edits, current, problems, made).items():
+    for path, (before, after) in apply_file_edits(engine, edits, current, problems, made, options.max_line_length).items():
         shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
         changes[path] = (shown, original, after)
     return results, changes, problems, made

@@ -7,8 +7,10 @@ import's names (``from x import a, b`` gains parentheses), one item per line wit
 trailing comma, one indent unit deeper than the line, and the closing bracket on a
 line of its own at the line's indentation. A comment at the end of the line moves
 after the opening bracket, on the statement's first line, where flake8 still reads its
-``# noqa``. An item line that is still too long is wrapped the same way. A line that
-wrapping would not make narrower (a long string) stays as it is.
+``# noqa``. A split is made only when some of its items then fit on their lines: when
+none would (``f(g(...))`` whose one argument is still too long), the bracket before it
+is tried (``f(g(`` then holds the items of ``g``). An item line that is still too long
+is wrapped the same way; a line no split helps (a long string) stays as it is.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ def wrap_changed_lines(module: cst.Module, before: Optional[str], limit: int) ->
         long = [index for index in sorted(changed) if width(lines[index]) > limit]
         if not long:
             break
-        splits = _splits("".join(lines), long, module.default_indent, module.default_newline)
-        changed -= set(long) - set(splits)  # no split makes these narrower: they stay
+        splits = _splits("".join(lines), long, module.default_indent, module.default_newline, limit)
+        changed -= set(long) - set(splits)  # no split helps these: they stay
         for index in sorted(splits, reverse=True):  # bottom-up: the indexes above stay valid
             new = splits[index]
             lines[index : index + 1] = new
@@ -166,7 +168,8 @@ def _owners(module: cst.Module, brackets: _Brackets, lines: set) -> dict:
 
 def _split_at(line: str, opening: int, closing: int, items: Iterable[tuple], comment: Optional[tuple], unit: str, newline: str) -> Optional[list]:
     """``line`` split at the bracket pair (a "(" to add when ``line[opening]`` is not
-    one), or None when the brackets hold nothing."""
+    one): the opening line, the item lines, the closing line; None when the brackets
+    hold nothing."""
     texts = [line[start:end].strip() for start, end in items]
     if texts and not texts[-1]:
         texts.pop()  # a trailing comma already
@@ -185,9 +188,10 @@ def _split_at(line: str, opening: int, closing: int, items: Iterable[tuple], com
     return [head + newline] + [f"{indent}{unit}{text},{newline}" for text in texts] + [indent + tail + ending]
 
 
-def _splits(text: str, long: list, unit: str, newline: str) -> dict:
+def _splits(text: str, long: list, unit: str, newline: str, limit: int) -> dict:
     """line index -> the lines it becomes, for each of the ``long`` lines (indexes from
-    0) that a split makes narrower."""
+    0) that a split helps: it makes the line narrower, and some of its items then fit
+    within ``limit``."""
     try:
         brackets = _Brackets(text)
         module = cst.parse_module(text)
@@ -201,7 +205,9 @@ def _splits(text: str, long: list, unit: str, newline: str) -> dict:
         # Black's right-hand split: the bracket that closes last first.
         for opening, closing, items in sorted(owners.get(index + 1, []), key=lambda owner: -owner[1]):
             new = _split_at(line, opening, closing, items, brackets.comments.get(index + 1), unit, newline)
-            if new is not None and max(width(part) for part in new) < width(line):
+            if new is None or max(width(part) for part in new) >= width(line):
+                continue
+            if any(width(item) <= limit for item in new[1:-1]):
                 splits[index] = new
                 break
     return splits

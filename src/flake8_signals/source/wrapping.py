@@ -41,9 +41,9 @@ def wrap_changed_lines(module: cst.Module, before: Optional[str], limit: int) ->
     nothing is wrapped."""
     text = module.code
     lines = split_lines(text)
-    if not any(width(line) > limit for line in lines):
+    changed = long_new_lines(before, lines, limit)
+    if not changed:
         return module
-    changed = changed_lines(before, lines)
     for _round in range(MAX_ROUNDS):
         long = [index for index in sorted(changed) if width(lines[index]) > limit]
         if not long:
@@ -67,12 +67,16 @@ def wrap_changed_lines(module: cst.Module, before: Optional[str], limit: int) ->
         return module
 
 
-def changed_lines(before: Optional[str], lines: list) -> set:
-    """Indexes of the ``lines`` that are not lines of ``before``, as a diff shows them."""
-    if before is None:
-        return set(range(len(lines)))
-    matcher = difflib.SequenceMatcher(None, split_lines(before), lines, autojunk=False)
-    return {index for tag, _i1, _i2, j1, j2 in matcher.get_opcodes() if tag != "equal" for index in range(j1, j2)}
+def long_new_lines(before: Optional[str], lines: list, limit: int) -> set:
+    """Indexes of the ``lines`` longer than ``limit`` that are not lines of ``before``,
+    as a diff of the two texts' long lines shows them (a diff of every line would take
+    seconds on a large module)."""
+    long = [index for index, line in enumerate(lines) if width(line) > limit]
+    if before is None or not long:
+        return set(long)
+    old = [line for line in split_lines(before) if width(line) > limit]
+    matcher = difflib.SequenceMatcher(None, old, [lines[index] for index in long], autojunk=False)
+    return {long[j] for tag, _i1, _i2, j1, j2 in matcher.get_opcodes() if tag != "equal" for j in range(j1, j2)}
 
 
 # -- where a line can be split -----------------------------------------------------------
@@ -213,4 +217,4 @@ def _splits(text: str, long: list, unit: str, newline: str, limit: int) -> dict:
     return splits
 
 
-__all__ = ["changed_lines", "width", "wrap_changed_lines"]
+__all__ = ["long_new_lines", "width", "wrap_changed_lines"]

@@ -775,6 +775,16 @@ def _wrap(before: str, after: str, limit: int = 79) -> str:
             "if True:\r\n\tpost_save.connect(\r\n\t\tpartial(forget, 'orders'),\r\n\t\tsender=Order,\r\n"
             "\t\tweak=False,\r\n\t\tuid=12345,\r\n\t)\r\n",
         ),
+        # Parentheses an import already has.
+        (
+            "from shop.signals.handlers import (order_paid_handler, order_refunded_handler, cart)\n",
+            "from shop.signals.handlers import (\n    order_paid_handler,\n    order_refunded_handler,\n    cart,\n)\n",
+        ),
+        # A call inside an f-string is not taken for the call after it.
+        (
+            'message = f"{g(a)}" + h(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb)\n',
+            'message = f"{g(a)}" + h(\n    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,\n    bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,\n)\n',
+        ),
         # The last line of a file without a final line break.
         (
             "x = 1\nfrom django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, router, models",

@@ -125,11 +125,12 @@ def _parameters(params: cst.Parameters) -> list:
     return items
 
 
-def _owners(module: cst.Module, brackets: _Brackets, lines: set) -> dict:
+def _owners(module: cst.Module, brackets: _Brackets, text: list, lines: set) -> dict:
     """line -> [(opening column, closing column, [item (start, end) columns])] for the
-    brackets on ``lines`` that may be split: a call's arguments, a function's
-    parameters, an import's names (a pair of parentheses to add when it has none).
-    The items are told apart by their own commas (a lambda's have none of theirs)."""
+    brackets on ``lines`` (numbers of lines of ``text``) that may be split: a call's
+    arguments, a function's parameters, an import's names (a pair of parentheses to add
+    when it has none). The items are told apart by their own commas (a lambda's have
+    none of theirs)."""
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     found: dict = {}
@@ -143,12 +144,16 @@ def _owners(module: cst.Module, brackets: _Brackets, lines: set) -> dict:
         edges = [opening, *(separator.column for separator in separators), closing]
         found.setdefault(line, []).append((opening, closing, [(start + 1, end) for start, end in zip(edges, edges[1:])]))
 
-    def pair_after(node: cst.CSTNode, items) -> None:
+    def pair_after(node: cst.CSTNode, items, between: str = "") -> None:
+        """The pair whose "(" follows ``node`` with only white space, ")" and the
+        words ``between`` before it."""
         end = positions[node].end
         if end.line not in lines:
             return
         opening = brackets.paren_from((end.line, end.column))
-        closing = brackets.closing.get(opening) if opening else None
+        if opening is None or text[end.line - 1][end.column : opening[1]].strip(" \t)") != between:
+            return  # not the bracket right after the name (a call inside an f-string)
+        closing = brackets.closing.get(opening)
         if closing is not None and closing[0] == opening[0]:
             add(opening[0], opening[1], closing[1], commas(items))
 
@@ -161,7 +166,7 @@ def _owners(module: cst.Module, brackets: _Brackets, lines: set) -> dict:
             pair_after(node.name, _parameters(node.params))
         elif isinstance(node, cst.ImportFrom) and isinstance(node.names, (list, tuple)) and node.names:
             if isinstance(node.lpar, cst.LeftParen):
-                pair_after(node.module if node.module is not None else node.relative[-1], node.names)
+                pair_after(node.module if node.module is not None else node.relative[-1], node.names, "import")
                 continue
             first, last = positions[node.names[0]].start, positions[node.names[-1]].end
             if first.line == last.line and first.line in lines:
@@ -201,8 +206,8 @@ def _splits(text: str, long: list, unit: str, newline: str, limit: int) -> dict:
         module = cst.parse_module(text)
     except (tokenize.TokenError, SyntaxError, cst.ParserSyntaxError):
         return {}
-    owners = _owners(module, brackets, {index + 1 for index in long})
     lines = split_lines(text)
+    owners = _owners(module, brackets, lines, {index + 1 for index in long})
     splits = {}
     for index in long:
         line = lines[index]

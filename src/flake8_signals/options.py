@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+# flake8's (pycodestyle's) default --max-line-length.
+DEFAULT_MAX_LINE_LENGTH = 79
+
 
 @dataclass(frozen=True)
 class Options:
@@ -15,6 +18,7 @@ class Options:
     task_calls: frozenset = field(default_factory=frozenset)  # extra enqueue names
     startup_modules: tuple = ()  # extra dotted modules imported at start-up
     named_codes: frozenset = field(default_factory=frozenset)  # every --select/--extend-select entry
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH  # flake8's: the fixes wrap longer lines they write
 
     def opted_in(self, code: str) -> bool:
         """Whether an off-by-default code is named explicitly: ``SIG404`` or ``SIG40``,
@@ -109,4 +113,12 @@ def options_from(namespace) -> Options:
         named_codes=frozenset(
             item for name in ("select", "extend_select") for item in split_items(getattr(namespace, name, None)) if item
         ),
+        max_line_length=_max_line_length(getattr(namespace, "max_line_length", None)),
     )
+
+
+def _max_line_length(raw) -> int:
+    """flake8's ``max_line_length`` (an int), or the default when it is not set."""
+    if raw is None or raw == "":
+        return DEFAULT_MAX_LINE_LENGTH
+    return int(raw)

@@ -6,8 +6,10 @@ edits of nested nodes compose), the imports the new code needs, and edits of oth
 files (SIG201 adds an import to the app's ``ready()``). The engine here parses the
 file in full (the plugin's skeleton parse blanks bodies a rewrite must keep), runs the
 same rules as the plugin, applies every selected fix in one pass, and repeats until
-nothing more changes. A file is left alone when libcst cannot give back its exact
-bytes (a ``\\r``-only file), and a rewrite that would not compile is dropped.
+nothing more changes. The lines a round made longer than the project's
+``max-line-length`` are wrapped (``source.wrapping``). A file is left alone when
+libcst cannot give back its exact bytes (a ``\\r``-only file), and a rewrite that
+would not compile is dropped.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from ..options import Options
+from ..options import DEFAULT_MAX_LINE_LENGTH, Options
 from ..rules.fix import UNSAFE
 from ..source.decoding import decode_source
 from ..source.edits import add_imports, replace_nodes
+from ..source.wrapping import wrap_changed_lines
 from .engine import Engine
 
 MAX_ROUNDS = 10
@@ -82,7 +85,8 @@ def _fix_rounds(engine: Engine, result: FileFix, options: Options, wanted, unsaf
         edits, imports, in_file = _collect(engine, module, decode_source(current), result, options, wanted, unsafe, round_number == 0)
         if not in_file:
             return
-        new_bytes = add_imports(replace_nodes(module, edits), imports).bytes
+        fixed = add_imports(replace_nodes(module, edits), imports)
+        new_bytes = _wrapped(fixed, module.code, options.max_line_length, result.path)
         if new_bytes == current or not compiles(new_bytes, result.path):
             return
         current = result.after = new_bytes
@@ -117,6 +121,15 @@ def _collect(engine: Engine, module: cst.Module, text: str, result: FileFix, opt
     return edits, imports, in_file
 
 
+def _wrapped(fixed: cst.Module, before: Optional[str], max_line_length: int, path: str) -> bytes:
+    """The bytes of ``fixed`` with the lines the fixes made longer than
+    ``max_line_length`` wrapped, or unwrapped when the wrapped code would not compile."""
+    wrapped = wrap_changed_lines(fixed, before, max_line_length)
+    if wrapped is not fixed and compiles(wrapped.bytes, path):
+        return wrapped.bytes
+    return fixed.bytes
+
+
 def compiles(source: bytes, path: str) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -128,13 +141,19 @@ def compiles(source: bytes, path: str) -> bool:
 
 
 def apply_file_edits(
-    engine: Engine, edits: list, current: Optional[dict] = None, problems: Optional[list] = None, made: Optional[set] = None
+    engine: Engine,
+    edits: list,
+    current: Optional[dict] = None,
+    problems: Optional[list] = None,
+    made: Optional[set] = None,
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
 ) -> dict:
     """path -> (bytes before or None, bytes after) for the edits of other files, each
     file's edits applied in turn to its ``current`` bytes (absolute path -> bytes, for
-    files already fixed) or to what is on disk. A file that does not parse or
-    round-trip is left alone, and so is one whose edit fails (said in ``problems``).
-    ``made`` receives the (absolute path, key) of every edit that changed its file."""
+    files already fixed) or to what is on disk, the lines they made longer than
+    ``max_line_length`` wrapped. A file that does not parse or round-trip is left
+    alone, and so is one whose edit fails (said in ``problems``). ``made`` receives the
+    (absolute path, key) of every edit that changed its file."""
     current = current or {}
     by_path: dict = {}
     for edit in edits:
@@ -143,7 +162,7 @@ def apply_file_edits(
     for path, keyed in sorted(by_path.items()):
         try:
             before = current[path] if path in current else _read_if_exists(path)
-            after, keys = engine.run_deep(_edited, before, list(keyed.values()))
+            after, keys = engine.run_deep(_edited, before, list(keyed.values()), max_line_length, path)
         except Exception as error:  # a bug of ours must not stop the other files
             if problems is not None:
                 problems.append(f"{path}: not fixed: {type(error).__name__}: {error}")
@@ -162,7 +181,7 @@ def _read_if_exists(path: str) -> Optional[bytes]:
         return handle.read()
 
 
-def _edited(before: Optional[bytes], edits: list) -> tuple:
+def _edited(before: Optional[bytes], edits: list, max_line_length: int, path: str) -> tuple:
     """(the file's new bytes or None, keys of the edits that changed it)."""
     module: Optional[cst.Module] = None
     if before is not None:
@@ -172,13 +191,16 @@ def _edited(before: Optional[bytes], edits: list) -> tuple:
             return None, []
         if module.bytes != before:
             return None, []
+    original = module.code if module is not None else None
     keys = []
     for edit in edits:
         changed = edit.transform(module)
         if changed is not None:
             module = changed
             keys.append(edit.key)
-    return (module.bytes if module is not None else None), keys
+    if module is None:
+        return None, keys
+    return (_wrapped(module, original, max_line_length, path) if keys else module.bytes), keys
 
 
 def unified_diff(path: str, before: Optional[bytes], after: bytes) -> str:

@@ -29,7 +29,7 @@ from .. import __version__
 from ..engine import Engine, interrupted
 from ..engine import signal_map
 from ..engine.fixing import apply_file_edits, fix_source, unified_diff
-from ..options import OPTION_SPECS, OptionError, Options, options_from, validate
+from ..options import DEFAULT_MAX_LINE_LENGTH, OPTION_SPECS, OptionError, Options, options_from, validate
 from ..rules import all_rules
 from ..source.decoding import read_like_flake8, split_lines
 from . import map_formats, verify
@@ -254,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing; exit 1 if anything would change")
     fix.add_argument("--check", action="store_true", help="write nothing; list what would be fixed and exit 1 if anything would change")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply the fixes marked unsafe (they can change behaviour beyond the finding)")
+    fix.add_argument(
+        "--max-line-length", default=None, type=int, metavar="n",
+        help=f"flake8's option: a rewritten line longer than this is wrapped where it can be (default: {DEFAULT_MAX_LINE_LENGTH})",
+    )
     _add_common_options(fix)
     mapping = command("map", "show the project's signals, their receivers and senders")
     mapping.add_argument("paths", nargs="*", default=["."], help="files and folders (default: .)")
@@ -280,7 +284,7 @@ SELECTION_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "per-fil
 # What each command reads from a configuration file, as flake8 reads it from [flake8].
 CONFIG_KEYS = {
     "check": (*SELECTION_KEYS, "jobs", "count", "statistics", "show-source", "quiet", "tee"),
-    "fix": SELECTION_KEYS,
+    "fix": (*SELECTION_KEYS, "max-line-length"),
     "map": (),
     "verify": (),
 }
@@ -312,7 +316,7 @@ def _config_value(key: str, value: str, origin: str):
         if value.lower() not in _BOOLEANS:
             raise wrong("true or false")
         return _BOOLEANS[value.lower()]
-    if key == "quiet":
+    if key in ("quiet", "max-line-length"):
         if not value.isdigit():
             raise wrong("a number")
         return int(value)
@@ -550,7 +554,7 @@ def _fix_files(engine: Engine, files: list, args: argparse.Namespace, options: O
     current = {path: after for path, (_shown, _before, after) in changes.items()}
     made: set = set()
     edits = [e for r in results for e in r.other_files]
-    for path, (before, after) in apply_file_edits(engine, edits, current, problems, made).items():
+    for path, (before, after) in apply_file_edits(engine, edits, current, problems, made, options.max_line_length).items():
         shown, original, _ = changes.get(path, (os.path.relpath(path), before, None))
         changes[path] = (shown, original, after)
     return results, changes, problems, made

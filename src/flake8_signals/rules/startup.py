@@ -66,14 +66,15 @@ class NotImportedAtStartup(Rule):
 
     ## Fix safety
     Unsafe: it edits another file. The app's `apps.py` gets
-    `from . import signals  # noqa: F401` at the end of `AppConfig.ready()`. The
-    method is added when missing; when the class's base is not `AppConfig` itself,
-    the new `ready()` calls `super().ready()` first. The whole `apps.py` with an
-    `AppConfig` is created when the app has none (Django uses the only `AppConfig` in
-    `apps.py` on its own). The receivers are then connected in every process, before
-    the first request. That is the point, but they now also run where they did not
-    before: in management commands, workers, the shell and tests. There is no fix when
-    `apps.py` has several `AppConfig` classes.
+    `from . import signals  # noqa: F401` at the end of `AppConfig.ready()`, with a
+    note on what it is for after it, or on a comment line above when the line would
+    be longer than `max-line-length`. The method is added when missing; when the
+    class's base is not `AppConfig` itself, the new `ready()` calls `super().ready()`
+    first. The whole `apps.py` with an `AppConfig` is created when the app has none
+    (Django uses the only `AppConfig` in `apps.py` on its own). The receivers are then
+    connected in every process, before the first request. That is the point, but they
+    now also run where they did not before: in management commands, workers, the shell
+    and tests. There is no fix when `apps.py` has several `AppConfig` classes.
     """
 
     code = "SIG201"
@@ -136,38 +137,53 @@ class NotImportedAtStartup(Rule):
             yield self.finding(
                 connection.report_node,
                 f"`{module}` registers receivers at import time but {why}; {fix}",
-                fix=lambda: _import_from_ready(app, module),
+                fix=lambda: _import_from_ready(app, module, ctx.options.max_line_length),
             )
 
 
-def _import_from_ready(app, module: str) -> Optional[Fix]:
+def _import_from_ready(app, module: str, max_line_length: int) -> Optional[Fix]:
     """Edit the app's apps.py: import ``module`` from ``ready()``, adding the method, or
     the whole AppConfig when the app has no apps.py."""
     if not app.package or not module.startswith(app.package + "."):
         return None
     folder, _, name = module[len(app.package) + 1 :].rpartition(".")
-    statement = f"from .{folder} import {name}  # noqa: F401  (registers its receivers)"
     apps_path = os.path.join(app.app_dir, "apps.py")
     if os.path.isdir(os.path.join(app.app_dir, "apps")):
         return None
 
     def transform(apps: Optional[cst.Module]) -> Optional[cst.Module]:
         if apps is None:
-            return cst.parse_module(_new_apps_module(app.package, statement))
-        return _with_ready_import(apps, statement)
+            return cst.parse_module(_new_apps_module(app.package, folder, name, max_line_length))
+        return _with_ready_import(apps, folder, name, max_line_length)
 
     return Fix(other_files=(FileEdit(apps_path, f"ready-import:{module}", transform),))
 
 
-def _new_apps_module(package: str, statement: str) -> str:
+READY_NOTE = "registers its receivers"
+
+
+def _ready_import(folder: str, name: str, indent: int, max_line_length: int) -> list:
+    """The lines (without their indentation) that import ``.<folder>.<name>`` in
+    ``ready()``: the note on what the import is for goes after its ``# noqa`` when the
+    line fits in ``max_line_length`` at ``indent``, else on a comment line above (the
+    fixer wraps an import line that is still too long)."""
+    statement = f"from .{folder} import {name}  # noqa: F401"
+    noted = f"{statement}  ({READY_NOTE})"
+    if indent + len(noted) <= max_line_length:
+        return [noted]
+    return [f"# {READY_NOTE.capitalize()}.", statement]
+
+
+def _new_apps_module(package: str, folder: str, name: str, max_line_length: int) -> str:
     label = package.rsplit(".", 1)[-1]
     class_name = "".join(part.capitalize() for part in label.split("_")) + "Config"
+    body = "        "  # the indentation of ready()'s body below
     return (
         "from django.apps import AppConfig\n\n\n"
         f"class {class_name}(AppConfig):\n"
         f'    name = "{package}"\n\n'
         "    def ready(self):\n"
-        f"        {statement}\n"
+        + "".join(f"{body}{line}\n" for line in _ready_import(folder, name, len(body), max_line_length))
     )
 
 
@@ -187,33 +203,54 @@ def _app_config_class(apps: cst.Module) -> Optional[cst.ClassDef]:
     return classes[0] if len(classes) == 1 else None
 
 
-def _with_ready_import(apps: cst.Module, statement: str) -> Optional[cst.Module]:
+def _with_ready_import(apps: cst.Module, folder: str, name: str, max_line_length: int) -> Optional[cst.Module]:
     config = _app_config_class(apps)
     if config is None or not isinstance(config.body, cst.IndentedBlock):
         return None
-    line = cst.parse_statement(statement + "\n")
     body = list(config.body.body)
     ready = next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "ready"), None)
+    inner_indent = ready.body if ready is not None and isinstance(ready.body, cst.IndentedBlock) else None
+    indent = _indent_width(apps, config.body) + _indent_width(apps, inner_indent)
+    lines = _ready_import(folder, name, indent, max_line_length)
     if ready is None:
         # A project base class may have a ready() of its own: keep it running.
         inherited = "" if all(dotted_name(base.value) in ("AppConfig", "apps.AppConfig") for base in config.bases) else "    super().ready()\n"
-        method = cst.parse_statement(f"def ready(self):\n{inherited}    {statement}\n")
+        method = cst.parse_statement("def ready(self):\n" + inherited + "".join(f"    {line}\n" for line in lines))
         body = [s for s in body if not _is_placeholder(s)]
         body.append(method.with_changes(leading_lines=[cst.EmptyLine(indent=False)] if body else []))
     else:
         if not isinstance(ready.body, cst.IndentedBlock):
             return None
         inner = [s for s in ready.body.body if not _is_placeholder(s)]
-        if any(apps.code_for_node(s).strip() == statement for s in inner):
+        if any(_imports_from_package(s, folder, name) for s in inner):
             return None  # already there
         position = len(inner)
         if inner and isinstance(inner[-1], cst.SimpleStatementLine) and isinstance(inner[-1].body[0], cst.Return):
             position -= 1  # before a final return
-        inner.insert(position, line)
+        inner.insert(position, cst.parse_statement("".join(f"{line}\n" for line in lines)))
         new_ready = ready.with_changes(body=ready.body.with_changes(body=inner))
         body = [new_ready if s is ready else s for s in body]
     new_config = config.with_changes(body=config.body.with_changes(body=body))
     return apps.with_changes(body=[new_config if s is config else s for s in apps.body])
+
+
+def _indent_width(apps: cst.Module, block: Optional[cst.IndentedBlock]) -> int:
+    """The width of one block's indentation (the module's unit for a block to add)."""
+    return len(block.indent if block is not None and block.indent is not None else apps.default_indent)
+
+
+def _imports_from_package(statement: cst.CSTNode, folder: str, name: str) -> bool:
+    """Whether ``statement`` is ``from .<folder> import <name>``, however it is written."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    node = statement.body[0]
+    return (
+        isinstance(node, cst.ImportFrom)
+        and len(node.relative) == 1
+        and (dotted_name(node.module) if node.module is not None else "") == folder
+        and isinstance(node.names, (list, tuple))
+        and any(alias.asname is None and dotted_name(alias.name) == name for alias in node.names)
+    )
 
 
 def _is_placeholder(statement: cst.CSTNode) -> bool:

@@ -391,6 +391,12 @@ class _ExpressionScanner:
             for arg in node.args:
                 self.visit(arg.value)
             self.outer.pop()
+        elif kind is cst.NamedExpr:
+            # ``(handler := partial(...))`` binds the name, like an assignment; inside a
+            # lambda the name is the lambda's own.
+            if self.lambda_depth == 0:
+                self.collector.record_target(node.target, node.value, self.context)
+            self.visit(node.value)
         elif kind is cst.Lambda:
             self.lambda_depth += 1
             self.visit(node.params)
@@ -917,6 +923,9 @@ class ModuleFacts:
             return ReceiverRef(fresh, node, key)
         if isinstance(node, cst.Call):
             return ReceiverRef("other", node, key)
+        if isinstance(node, cst.NamedExpr):
+            # connect(handler := partial(...)): the object is the one the name now holds
+            return self.receiver_ref(node.target, scope)
         if isinstance(node, cst.Name):
             for function in scope.ancestors() if scope is not None else ():
                 nested = function.nested.get(node.value)

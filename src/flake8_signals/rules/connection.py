@@ -54,7 +54,8 @@ def name_escapes(scope: Function, name: str, facts: ModuleFacts) -> bool:
 def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
     """Whether the enclosing function does more work after this connection (or is a
     generator, suspended with its locals alive): a test that connects a local handler,
-    triggers the signal and checks what it saw."""
+    triggers the signal and checks what it saw. The calls in the connection's own
+    arguments (``connect(h := partial(...), sender=get_model(...))``) run before it."""
     function = connection.function
     if function is None:
         return False
@@ -62,7 +63,11 @@ def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
         return True
     wiring = {id(c.call.node) for c in facts.connections if c.call is not None}
     wiring.update(id(d.decorator) for decorators in facts.receiver_decorators.values() for d in decorators)
-    return any(call.order > connection.order and id(call.node) not in wiring for call in function.calls)
+    own = connection.call.node if connection.call is not None else None
+    return any(
+        call.order > connection.order and id(call.node) not in wiring and not any(o is own for o in call.outer_calls)
+        for call in function.calls
+    )
 
 
 def is_temporary_local_receiver(connection: Connection, facts: ModuleFacts) -> bool:

@@ -213,7 +213,11 @@ class WeakReceiverCollected(Rule):
     ## What it does
     Flags a lambda, a `functools.partial(...)`, a function defined inside the enclosing
     function, or a bound method of an object created in the call (`Handler().on_save`)
-    connected with the default `weak=True`.
+    connected with the default `weak=True`. The same goes for such an object bound to a
+    local name (by `=` or `:=`) and for what a factory returns when every call makes a
+    new one: a module-level function, a function nested in the connecting one, or a
+    method called through `self`, whose every `return` gives a lambda, a `partial(...)`
+    or a function defined inside it that nothing else keeps.
 
     ## Why is this bad?
     Django's signals keep only a weak reference to their receivers by default. Nothing
@@ -233,6 +237,11 @@ class WeakReceiverCollected(Rule):
     def clear_cache(sender, **kwargs):
         cache.clear()
     ```
+    Not reported: a nested function or a local name connected while the function still
+    has work to do after the `connect()` (a test that sends the signal and checks what
+    the receiver saw): the running function keeps it alive. Nor a factory that is
+    decorated (a cache keeps what it returns), stores what it returns (a cache, an
+    attribute, a global), or may return something made elsewhere.
 
     ## Fix safety
     Unsafe: the fix adds `weak=False` and, unless one is given, a `dispatch_uid` made

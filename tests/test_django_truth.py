@@ -164,6 +164,60 @@ def test_sig102_nested_function_is_gone_once_the_function_returns():
     assert module.calls == []
 
 
+LOCAL_FACTORIES = """
+from functools import partial
+from django.db.models.signals import post_save
+from truth_app.models import Order
+
+calls = []
+
+def record(tag, sender, **kwargs):
+    calls.append(tag)
+
+def install(weak):
+    def make_handler(kind):
+        def handler(sender, **kwargs):
+            calls.append(kind)
+
+        return handler
+
+    if weak:
+        post_save.connect(make_handler("nested"), sender=Order)  # SIG101 SIG102
+    else:
+        post_save.connect(make_handler("nested"), sender=Order, weak=False)  # SIG101 SIG103
+
+class Installer:
+    def make_handler(self, kind):
+        return partial(record, kind)
+
+    def install(self, weak):
+        if weak:
+            post_save.connect(self.make_handler("method"), sender=Order)  # SIG101 SIG102
+        else:
+            post_save.connect(self.make_handler("method"), sender=Order, weak=False)  # SIG101 SIG103
+
+def install_walrus():
+    post_save.connect(handler := partial(record, "walrus"), sender=Order)  # SIG101 SIG102
+
+def install_walrus_strongly():
+    post_save.connect(handler := partial(record, "walrus"), sender=Order, weak=False)  # SIG101
+"""
+
+
+@pytest.mark.parametrize("weak", [True, False])
+def test_sig102_receivers_of_local_factories_and_walrus_bindings_die_when_weak(weak):
+    """A factory nested in the connecting function, a method factory called through
+    ``self``, and a partial bound by ``:=`` in the connect call: connected weakly, nothing
+    keeps them once the function returns; with weak=False each runs."""
+    module = load(snippet(LOCAL_FACTORIES))
+    module.install(weak)
+    module.Installer().install(weak)
+    (module.install_walrus if weak else module.install_walrus_strongly)()
+    gc.collect()
+    Order.objects.create()
+    assert sorted(module.calls) == ([] if weak else ["method", "nested", "walrus"])
+
+
 def test_sig102_weak_false_keeps_them_alive():
     module = load(
         snippet(

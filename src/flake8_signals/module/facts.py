@@ -143,7 +143,7 @@ class Function:
     local_values: dict[str, list] = field(default_factory=dict)  # name -> assigned values
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
     globals: set = field(default_factory=set)
-    returned_names: set = field(default_factory=set)
+    returned: list = field(default_factory=list)  # per return: a name, "<lambda>", "<partial>" or "<other>"
     has_yield: bool = False
     top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
@@ -160,10 +160,6 @@ class Function:
         if "instance" in self.params.all_names:
             return "instance"
         return names[1] if len(names) > 1 else None
-
-    def returns_fresh_callable(self) -> bool:
-        """A factory: returns a function defined inside it, a lambda or a partial."""
-        return bool(self.returned_names & (set(self.nested) | {"<lambda>", "<partial>"}))
 
     def ancestors(self) -> Iterator["Function"]:
         function: Optional[Function] = self
@@ -391,6 +387,12 @@ class _ExpressionScanner:
             for arg in node.args:
                 self.visit(arg.value)
             self.outer.pop()
+        elif kind is cst.NamedExpr:
+            # ``(handler := partial(...))`` binds the name, like an assignment; inside a
+            # lambda the name is the lambda's own.
+            if self.lambda_depth == 0:
+                self.collector.record_target(node.target, node.value, self.context)
+            self.visit(node.value)
         elif kind is cst.Lambda:
             self.lambda_depth += 1
             self.visit(node.params)
@@ -527,17 +529,16 @@ class _Collector:
             if function is not None:
                 function.globals.update(item.name.value for item in node.names)
             return
-        if isinstance(node, cst.Return):
-            if function is not None and isinstance(node.value, cst.Name):
-                function.returned_names.add(node.value.value)
-            elif function is not None and isinstance(node.value, cst.Lambda):
-                function.returned_names.add("<lambda>")
-            elif (
-                function is not None
-                and isinstance(node.value, cst.Call)
-                and self.facts.imports.resolve(node.value.func) in dn.PARTIAL
-            ):
-                function.returned_names.add("<partial>")
+        if isinstance(node, cst.Return) and function is not None:
+            value = node.value
+            if isinstance(value, cst.Name):
+                function.returned.append(value.value)
+            elif isinstance(value, cst.Lambda):
+                function.returned.append("<lambda>")
+            elif isinstance(value, cst.Call) and self.facts.imports.resolve(value.func) in dn.PARTIAL:
+                function.returned.append("<partial>")
+            else:
+                function.returned.append("<other>")
         self.scan(node, context)
 
     def record_target(self, target: cst.CSTNode, value: cst.CSTNode, context: _Context) -> None:
@@ -917,6 +918,9 @@ class ModuleFacts:
             return ReceiverRef(fresh, node, key)
         if isinstance(node, cst.Call):
             return ReceiverRef("other", node, key)
+        if isinstance(node, cst.NamedExpr):
+            # connect(handler := partial(...)): the object is the one the name now holds
+            return self.receiver_ref(node.target, scope)
         if isinstance(node, cst.Name):
             for function in scope.ancestors() if scope is not None else ():
                 nested = function.nested.get(node.value)
@@ -955,12 +959,57 @@ class ModuleFacts:
         if isinstance(node, cst.Call):
             if self.imports.resolve(node.func) in dn.PARTIAL:
                 return "partial"
-            factory = self.module_functions.get(dotted_name(node.func) or "")
-            if factory is not None and factory.returns_fresh_callable():
+            factory = self._factory_called(node.func, scope)
+            if factory is not None and self.makes_fresh_callable(factory):
                 return "factory"
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call) and self.looks_like_class(node.value.func):
             return "new_instance_method"
         return None
+
+    def _factory_called(self, func: cst.CSTNode, scope: Optional[Function]) -> Optional[Function]:
+        """The function of this module a call in ``scope`` runs, as far as a factory goes:
+        a def nested in the scope or an enclosing function, a method of the class called
+        through ``self``/``cls``, or a module-level function. A name that is also a
+        parameter, a local or global variable, or rebound at module level is not known."""
+        if isinstance(func, cst.Name):
+            name = func.value
+            for function in scope.ancestors() if scope is not None else ():
+                if name in function.local_values or name in function.params.all_names or name in function.globals:
+                    return None
+                nested = function.nested.get(name)
+                if nested is not None:
+                    return nested
+            return None if name in self.module_values else self.module_functions.get(name)
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            return self.method_of(scope, func.attr.value)
+        return None
+
+    def makes_fresh_callable(self, function: Function) -> bool:
+        """A factory: every ``return`` gives a new object that nothing else keeps: a
+        lambda, a partial, or a function defined inside it that only the ``return`` reads
+        (not stored in a cache, an attribute or a global, nor given to a decorator that
+        may keep it). A decorated factory (a cache), a generator or a coroutine function
+        is not one."""
+        if not function.returned or function.is_async or function.has_yield:
+            return False
+        if any(dotted_name(d.decorator) not in ("staticmethod", "classmethod") for d in function.decorators):
+            return False
+        inner = None
+        for name in set(function.returned) - {"<lambda>", "<partial>"}:
+            nested = function.nested.get(name)
+            if nested is None or name in function.local_values or name in function.globals:
+                return False
+            for decorator in nested.decorators:
+                expression = decorator.decorator
+                target = expression.func if isinstance(expression, cst.Call) else expression
+                if self.imports.resolve(target) not in dn.KEEPS_NOTHING_DECORATORS:
+                    return False
+            if inner is None:
+                inner = self._nested_in(function)
+            reads = function.name_reads.get(name, 0) + sum(f.name_reads.get(name, 0) for f in inner)
+            if reads > function.returned.count(name):
+                return False
+        return True
 
     def looks_like_class(self, func: cst.CSTNode) -> bool:
         dotted = dotted_name(func)

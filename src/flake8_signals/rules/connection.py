@@ -54,7 +54,8 @@ def name_escapes(scope: Function, name: str, facts: ModuleFacts) -> bool:
 def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
     """Whether the enclosing function does more work after this connection (or is a
     generator, suspended with its locals alive): a test that connects a local handler,
-    triggers the signal and checks what it saw."""
+    triggers the signal and checks what it saw. The calls in the connection's own
+    arguments (``connect(h := partial(...), sender=get_model(...))``) run before it."""
     function = connection.function
     if function is None:
         return False
@@ -62,7 +63,11 @@ def runs_after(connection: Connection, facts: ModuleFacts) -> bool:
         return True
     wiring = {id(c.call.node) for c in facts.connections if c.call is not None}
     wiring.update(id(d.decorator) for decorators in facts.receiver_decorators.values() for d in decorators)
-    return any(call.order > connection.order and id(call.node) not in wiring for call in function.calls)
+    own = connection.call.node if connection.call is not None else None
+    return any(
+        call.order > connection.order and id(call.node) not in wiring and not any(o is own for o in call.outer_calls)
+        for call in function.calls
+    )
 
 
 def is_temporary_local_receiver(connection: Connection, facts: ModuleFacts) -> bool:
@@ -208,7 +213,11 @@ class WeakReceiverCollected(Rule):
     ## What it does
     Flags a lambda, a `functools.partial(...)`, a function defined inside the enclosing
     function, or a bound method of an object created in the call (`Handler().on_save`)
-    connected with the default `weak=True`.
+    connected with the default `weak=True`. The same goes for such an object bound to a
+    local name (by `=` or `:=`) and for what a factory returns when every call makes a
+    new one: a module-level function, a function nested in the connecting one, or a
+    method called through `self`, whose every `return` gives a lambda, a `partial(...)`
+    or a function defined inside it that nothing else keeps.
 
     ## Why is this bad?
     Django's signals keep only a weak reference to their receivers by default. Nothing
@@ -228,6 +237,11 @@ class WeakReceiverCollected(Rule):
     def clear_cache(sender, **kwargs):
         cache.clear()
     ```
+    Not reported: a nested function or a local name connected while the function still
+    has work to do after the `connect()` (a test that sends the signal and checks what
+    the receiver saw): the running function keeps it alive. Nor a factory that is
+    decorated (a cache keeps what it returns), stores what it returns (a cache, an
+    attribute, a global), or may return something made elsewhere.
 
     ## Fix safety
     Unsafe: the fix adds `weak=False` and, unless one is given, a `dispatch_uid` made

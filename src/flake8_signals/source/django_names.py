@@ -123,6 +123,8 @@ def looks_like_app_config(base: str) -> bool:
     return base in APP_CONFIG_CLASSES or base.endswith("Config")
 
 PARTIAL = frozenset({"functools.partial", "functools.partialmethod"})
+# Decorators that return a new function and keep no reference to it anywhere.
+KEEPS_NOTHING_DECORATORS = frozenset({"functools.wraps"})
 
 ON_COMMIT = frozenset({"django.db.transaction.on_commit"})
 

@@ -13,6 +13,7 @@ from flake8.main.application import Application
 
 from flake8_signals.engine import Engine
 from flake8_signals.frontends.plugin import SignalsChecker
+from flake8_signals.module import parsing
 from flake8_signals.module.parsing import FactsCache
 from flake8_signals.project.app import connects_an_imported_name
 from flake8_signals.options import Options
@@ -199,3 +200,18 @@ def test_a_module_a_receiver_calls_into_keeps_its_functions_and_blanks_its_metho
     # every module-level function is there for the next caller: no second parse
     assert cache.facts_for(HELPERS_MODULE, "/project/shop/helpers.py", "shop.helpers", need="other") is facts
     assert cache.parses["/project/shop/helpers.py"] == 1
+
+
+def test_a_long_lived_cache_gives_free_memory_back_after_a_large_parse(monkeypatch):
+    calls = []
+    monkeypatch.setattr(parsing, "MALLOC_TRIM", calls.append)
+    monkeypatch.setattr(parsing.gc, "freeze", lambda: None)  # keep this test process collectable
+    large = SKELETON_MODULE + "\n" + "".join(f"\n\ndef helper_{n}():\n    return {n}\n" for n in range(1000))
+    assert len(large) >= parsing.TRIM_AFTER_CHARACTERS
+    FactsCache().facts_for(large, "/project/shop/short_lived.py", "shop.short_lived")
+    assert calls == []  # a test suite's many caches: not worth the time
+    long_lived = FactsCache(freeze=True)
+    long_lived.facts_for(SKELETON_MODULE, "/project/shop/small.py", "shop.small")
+    assert calls == []  # small parses leave little behind
+    long_lived.facts_for(large, "/project/shop/large.py", "shop.large")
+    assert calls == [0]

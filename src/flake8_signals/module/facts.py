@@ -283,6 +283,7 @@ class Disconnection:
     call: CallSite
     function: Optional[Function]
     cls: Optional[ClassInfo]
+    receiver: Optional[ReceiverRef] = None  # what is disconnected; None when not given
 
 
 @dataclass
@@ -846,6 +847,7 @@ class ModuleFacts:
                 call=call,
                 function=call.function,
                 cls=call.cls,
+                receiver=None if is_none(receiver_node) else self.receiver_ref(receiver_node, call.function),
             )
         )
 

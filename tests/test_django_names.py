@@ -83,3 +83,25 @@ def test_project_signal_imports():
     assert not dn.is_project_signal_import("celery.signals.task_success")
     assert not dn.is_project_signal_import("blinker.signals.x")
     assert not dn.is_project_signal_import("shop.models.Order")
+
+
+def test_task_decorators():
+    assert dn.is_task_decorator("shared_task", "celery.shared_task", True)
+    assert dn.is_task_decorator("app.task", "shop.celery.app.task", True)
+    assert dn.is_task_decorator("app.task", "app.task", False)  # app = Celery(...) here
+    assert dn.is_task_decorator("db_task", "huey.contrib.djhuey.db_task", True)
+    assert dn.is_task_decorator("job", "django_rq.job", True)
+    assert dn.is_task_decorator("dramatiq.actor", "dramatiq.actor", True)
+    assert dn.is_task_decorator("task", "django.tasks.task", True)
+    assert not dn.is_task_decorator("task", "invoke.task", True)  # a command-line runner
+    assert not dn.is_task_decorator("task", "shop.scheduling.task", True)  # a project decorator
+    assert not dn.is_task_decorator("task", "task", False)
+    assert not dn.is_task_decorator("scheduler.job", "scheduler.job", False)
+    assert not dn.is_task_decorator("cached", "django.utils.functional.cached_property", True)
+
+
+def test_view_bases():
+    for base in ("View", "generic.UpdateView", "APIView", "viewsets.ModelViewSet", "GenericViewSet"):
+        assert dn.looks_like_view(base), base
+    for base in ("ModelAdmin", "Form", "Preview", "ViewMixin"):
+        assert not dn.looks_like_view(base), base

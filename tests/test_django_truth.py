@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import gc
 import io
+import os
 import sys
 import textwrap
 import threading
@@ -325,6 +326,62 @@ def test_sig106_failed_work_leaves_the_receiver_disconnected():
         module.import_rows([{"number": "1"}, {}])
     Order.objects.create()
     assert module.calls == []  # still disconnected, for the rest of the process
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork(), like a pre-forking server")
+def test_sig106_a_view_that_disconnects_leaves_its_process_without_the_receiver():
+    """disconnect() edits the signal's receiver list, which is process state: every later
+    request of the process that served the view runs without the receiver, while a worker
+    forked from the same loaded application (gunicorn, uWSGI) still has it."""
+    source = textwrap.dedent(
+        """\
+        from django.db.models.signals import post_save
+        from django.http import HttpResponse
+        from truth_app.models import Order
+
+        calls = []
+
+        def reindex(sender, **kwargs):
+            calls.append(sender)
+
+        post_save.connect(reindex, sender=Order)
+
+        def import_orders(request):
+            post_save.disconnect(reindex, sender=Order)  # SIG106
+            Order.objects.create(number=request.POST["number"])
+            return HttpResponse("ok")
+
+        def order_detail(request, pk):
+            Order.objects.filter(pk=pk).first().save()
+            return HttpResponse("ok")
+        """
+    )
+    assert reported(source, "shop/views.py") == marked(source)
+    module = load(source, "truth_views")
+    from django.test import RequestFactory
+
+    requests = RequestFactory()
+    first = Order.objects.create()
+    assert module.calls == [Order]
+
+    ready_r, ready_w = os.pipe()
+    answer_r, answer_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # another worker, forked before the request came in
+        try:
+            os.read(ready_r, 1)
+            signals.post_save.send(sender=Order, instance=first, created=False)
+            os.write(answer_w, str(len(module.calls)).encode())
+        finally:
+            os._exit(0)
+
+    module.import_orders(requests.post("/import/", {"number": "7"}))
+    module.order_detail(requests.get("/"), first.pk)  # a later request in the same process
+    assert module.calls == [Order]  # neither the import's save nor the later one reached it
+    os.write(ready_w, b"x")
+    other_worker_calls = int(os.read(answer_r, 8))
+    os.waitpid(pid, 0)
+    assert other_worker_calls == 2  # the other worker's receiver still runs
 
 
 def test_sig201_receivers_of_an_unimported_module_do_not_run(tmp_path, monkeypatch):

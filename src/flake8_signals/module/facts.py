@@ -279,6 +279,7 @@ class Disconnection:
     call: CallSite
     function: Optional[Function]
     cls: Optional[ClassInfo]
+    receiver: Optional[ReceiverRef] = None  # what is disconnected; None when not given
 
 
 @dataclass
@@ -847,6 +848,7 @@ class ModuleFacts:
                 call=call,
                 function=call.function,
                 cls=call.cls,
+                receiver=None if is_none(receiver_node) else self.receiver_ref(receiver_node, call.function),
             )
         )
 

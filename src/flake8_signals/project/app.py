@@ -99,6 +99,13 @@ QUEUEING_BACKEND = re.compile(r"celery|queue|huey|\brq\b|django_q|dramatiq|async
 ROOT_URLCONF = re.compile(r"""^\s*ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)
 # include("app.urls") and include(("app.urls", "app_name"), namespace=...)
 INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*\(?\s*['"]([\w.]+)['"]""")
+# The statement that sets or extends the MIDDLEWARE setting (MIDDLEWARE = [...],
+# MIDDLEWARE += (...), MIDDLEWARE.insert(0, "..."), the old MIDDLEWARE_CLASSES), up to
+# the next line that starts a statement, and the dotted names quoted in it.
+MIDDLEWARE_SETTING = re.compile(
+    r"""^[ \t]*MIDDLEWARE(?:_CLASSES)?\b[^\n]*(?:\n(?:[ \t]+|[\])][^\n]*$|#)[^\n]*)*""", re.MULTILINE
+)
+QUOTED_DOTTED = re.compile(r"""['"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)['"]""")
 
 
 def absolute_name(name: str, module: str, is_package: bool) -> str:
@@ -366,6 +373,21 @@ class AppView:
         roots = [m for m in roots if self.path_of(m) is not None]
         seen, unknown = self._import_closure(roots, packages, follow_includes=True)
         return None if unknown else frozenset(seen)
+
+    def middleware_classes(self) -> frozenset:
+        """Dotted names the project's settings list in ``MIDDLEWARE`` (or the old
+        ``MIDDLEWARE_CLASSES``), as far as their text shows: Django calls these
+        classes for every request."""
+        return self._shared("middleware", self._project_key(), self._compute_middleware_classes)
+
+    def _compute_middleware_classes(self) -> frozenset:
+        names: set = set()
+        for path in self.project_files(include_root_scripts=True):
+            text = self._read(path) or ""
+            if "MIDDLEWARE" in text:
+                for statement in MIDDLEWARE_SETTING.findall(COMMENT.sub(r"\1", text)):
+                    names.update(QUOTED_DOTTED.findall(statement))
+        return frozenset(names)
 
     def canonical_module(self, name: str, importer: str) -> Optional[str]:
         """The project module an absolute import ``name`` in ``importer`` loads, named from

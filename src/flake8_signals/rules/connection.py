@@ -8,7 +8,7 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from ..module.facts import CallSite, Connection, Function, ModuleFacts, ReceiverRef
+from ..module.facts import CallSite, Connection, Disconnection, Function, ModuleFacts, ReceiverRef
 from ..source import edits
 from ..source.precheck import names_a_switching_helper
 from ..source.syntax import dotted_name, has_star_args, keyword_arg, names_in
@@ -486,7 +486,8 @@ def _display(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def _uid_text(connection: Connection) -> str:
+def _uid_text(connection) -> str:
+    """A connection's or a disconnection's dispatch_uid, as the message shows it."""
     uid = connection.dispatch_uid or ""
     return repr(uid[4:]) if uid.startswith("str:") else f"`{uid}`"
 
@@ -576,7 +577,12 @@ class ReconnectWithoutFinally(Rule):
     ## What it does
     Flags receivers switched off and back on around some work without `try/finally`:
     `sig.disconnect(r)` (or a helper that disconnects) ... work ... `sig.connect(r)`
-    (or a helper that reconnects) in the same block.
+    (or a helper that reconnects) in the same block. Reported on the reconnecting call.
+
+    It also flags a receiver disconnected, and never connected again, by code that runs
+    while the server is serving: a view, a method of a view or viewset, middleware, a
+    task, or a function of the same module they call. Reported on the `disconnect()`
+    call.
 
     ## Why is this bad?
     If the work raises, the reconnect never runs and the receivers stay disconnected
@@ -584,11 +590,22 @@ class ReconnectWithoutFinally(Rule):
     In a `@contextmanager`, an exception in the `with` body is raised at `yield`, so a
     reconnect after `yield` without `finally` is skipped the same way.
 
+    `disconnect()` removes the receiver from the signal's list of receivers, which lives
+    in the memory of one process. Done by a view and never undone, it removes the
+    receiver for every later request that process serves (a task: every later task of
+    that worker), while the other worker processes still have it: what a save does then
+    depends on which process served which request before.
+
     ## Example
     ```python
     post_save.disconnect(reindex, sender=Product)
     import_products(rows)
     post_save.connect(reindex, sender=Product)
+
+
+    def import_view(request):
+        post_save.disconnect(reindex, sender=Product)  # never connected again
+        import_products(request.FILES["rows"])
     ```
 
     ## Use instead
@@ -599,19 +616,40 @@ class ReconnectWithoutFinally(Rule):
     finally:
         post_save.connect(reindex, sender=Product)
     ```
+    Or leave the receiver connected and let it skip the work (a flag it reads). A
+    disconnection is reported only with evidence of when it runs: a function whose first
+    parameter is `request` in a views module (`views.py`, `*_views.py`, a `views/`
+    package) or a middleware module (`middleware.py`, a `middleware/` package); any
+    method of a class whose base is named like a view (`View`, `APIView`,
+    `GenericAPIView`, `*ViewSet`); the request methods of a class the settings list in
+    `MIDDLEWARE`; a task (`@shared_task`, `@app.task`, Huey's tasks, RQ's `@job`,
+    Dramatiq's `@actor`, `django.tasks.task`); and the functions of the same module
+    these call. Not reported: code with no such evidence; start-up code (`ready()`,
+    module level and what they call: disconnecting a library's receiver there to replace
+    it is common and the same in every process) and what the URLconf runs as it loads;
+    management commands, migrations and tests; a receiver connected again (same signal,
+    same receiver or `dispatch_uid`) in the same function, another method of the same
+    class, the other function of a module-level on/off pair, or by a helper that
+    reconnects called in the same function; a receiver the function connected itself; a
+    local, nested or `self` receiver; `disconnect()` with neither a receiver nor a
+    `dispatch_uid`; helpers of other modules that disconnect.
     """
 
     code = "SIG106"
     name = "reconnect-without-finally"
-    summary = "Receivers disconnected and reconnected around work without `try/finally`."
+    summary = "Receivers disconnected and reconnected around work without `try/finally`, or disconnected for good by a view, middleware or task."
 
     def check(self, ctx) -> Iterable[Finding]:
-        facts = ctx.facts
         if ctx.is_test_module:
             return  # a test that fails part-way: the rest of the run is the test runner's
         offs = list(self._switches(ctx, on=False))
         if not offs:
             return
+        yield from self._reconnects_outside_finally(ctx, offs)
+        yield from self._never_reconnected(ctx)
+
+    def _reconnects_outside_finally(self, ctx, offs: list) -> Iterator[Finding]:
+        facts = ctx.facts
         for on_site, on_key, on_description in self._switches(ctx, on=True):
             if on_site.function is not None and on_site.function.name in ("__exit__", "__aexit__"):
                 continue
@@ -636,6 +674,26 @@ class ReconnectWithoutFinally(Rule):
                 )
                 break
 
+    def _never_reconnected(self, ctx) -> Iterator[Finding]:
+        """A process-wide receiver disconnected by code that runs per request or per task
+        and connected again nowhere the disconnection is managed."""
+        helper_reconnects = None
+        for disconnection in ctx.disconnections:
+            if not _removes_a_process_wide_receiver(disconnection):
+                continue
+            serving = ctx.runs_while_serving(disconnection.function)
+            if serving is None or ctx.is_reconnected(disconnection):
+                continue
+            if helper_reconnects is None:
+                helper_reconnects = {
+                    id(_owner_of(site.function))
+                    for site, key, _ in self._switches(ctx, on=True)
+                    if key is None and site.function is not None
+                }
+            if id(_owner_of(disconnection.function)) in helper_reconnects:
+                continue  # a helper that reconnects runs in the same function or class
+            yield self.finding(disconnection.report_node, _never_reconnected_message(disconnection, serving))
+
     def _switches(self, ctx, on: bool) -> Iterator[tuple[CallSite, Optional[tuple], str]]:
         """(call, (signal, receiver) or None for helpers, description) for each switch."""
         facts = ctx.facts
@@ -658,6 +716,41 @@ class ReconnectWithoutFinally(Rule):
                 target = ctx.app.resolve_call(call, facts)
                 if target is not None and id(target[1]) in _functions_that_switch(target[0], on):
                     yield call, None, f"`{call.callee_name}()`, which reconnects,"
+
+
+def _removes_a_process_wide_receiver(disconnection: Disconnection) -> bool:
+    """A receiver every request of the process shares: one named by ``dispatch_uid``, a
+    module-level function of the module or one imported. A local object, a nested
+    function or a method of ``self`` may belong to the running code alone."""
+    if disconnection.dispatch_uid is not None:
+        return True
+    receiver = disconnection.receiver
+    return receiver is not None and receiver.kind in ("function", "imported")
+
+
+def _owner_of(function: Function):
+    """What a disconnection's pairing is judged on: the class of a method, or the
+    outermost function."""
+    *_, outermost = function.ancestors()
+    return outermost.cls if outermost.cls is not None else outermost
+
+
+def _never_reconnected_message(disconnection: Disconnection, serving) -> str:
+    function = disconnection.function
+    if disconnection.receiver is not None:
+        what = f"`{disconnection.receiver.key}`"
+    else:
+        what = f"the receiver with dispatch_uid {_uid_text(disconnection)}"
+    where = serving.why if serving.root is function else f"called from `{serving.root.qualname}()`, {serving.why}"
+    if serving.kind == "task":
+        when, later, others = "in task worker processes", "task this worker process runs", "other workers"
+    else:
+        when, later, others = "while requests are served", "request this process serves", "other processes"
+    return (
+        f"{what} is disconnected from `{disconnection.signal.text}` inside `{function.qualname}()`, which runs "
+        f"{when} ({where}), and never connected again: every later {later} runs without it, {others} still "
+        "have it; reconnect it in `try: ... finally:`, or let the receiver skip the work instead"
+    )
 
 
 def _may_switch(call: CallSite) -> bool:

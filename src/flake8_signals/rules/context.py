@@ -7,18 +7,31 @@ computed here once, lazily.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional
 
 import libcst as cst
 
-from ..module.facts import Connection, Function, ModuleFacts, Receiver, SignalRef
+from ..module.facts import CLASS_HOOKS, Connection, Disconnection, Function, ModuleFacts, Receiver, SignalRef
 from ..options import Options
 from ..project.app import AppView
-from ..source.django_names import CLASS_PREPARED, ON_COMMIT
+from ..source.django_names import CLASS_PREPARED, ON_COMMIT, is_task_decorator, looks_like_view
 from ..source.edits import parent_map
-from ..source.paths import is_migration_path, is_test_path
+from ..source.paths import is_management_command_path, is_migration_path, is_test_path, request_module_kind
 from ..source.syntax import dotted_name, keyword_arg, string_value
+
+
+@dataclass(frozen=True)
+class ServingTime:
+    """Evidence that a function runs while the server is serving: ``kind`` is
+    ``"request"`` (a view, a view method, middleware) or ``"task"`` (a function a task
+    worker runs); ``root`` is that view, method or task (the function itself, or the one
+    of the same module it is called from); ``why`` says what makes ``root`` one."""
+
+    kind: str
+    root: Function
+    why: str
 
 
 class Context:
@@ -247,6 +260,124 @@ class Context:
     def runs_at_startup(self, function: Function) -> bool:
         return any(id(f) in self.startup_functions for f in function.ancestors())
 
+    # -- request and task time -----------------------------------------------------------
+
+    def runs_while_serving(self, function: Optional[Function]) -> Optional[ServingTime]:
+        """Evidence that ``function`` runs while web or task worker processes serve
+        (see ``ServingTime``), with no evidence that it runs at start-up, when system
+        checks load the URLconf, in a test, a migration or a management command;
+        ``None`` when that is not established."""
+        if function is None or not self._serving_roots:
+            return None
+        if self.runs_at_startup(function) or self.runs_with_checks(function) or self.in_test_code(function):
+            return None
+        for scope in function.ancestors():
+            found = self._serving_functions.get(id(scope))
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
+    def _serving_functions(self) -> dict:
+        """id(function) -> ServingTime for the roots and what they call in this module,
+        each with the first root that reaches it."""
+        found: dict = {}
+        stack = list(self._serving_roots.items())
+        stack.reverse()
+        while stack:
+            key, serving = stack.pop()
+            if key in found:
+                continue
+            found[key] = serving
+            function = self._functions_by_id[key]
+            for _, callee in self.facts.function_calling(function):
+                if id(callee) not in found:
+                    stack.append((id(callee), serving))
+        return found
+
+    @cached_property
+    def _functions_by_id(self) -> dict:
+        return {id(function): function for function in self.facts.functions}
+
+    @cached_property
+    def _serving_roots(self) -> dict:
+        """id(function) -> ServingTime for the functions of this module that the module
+        or the project shows to run per request or per task: views (a function whose
+        first parameter is ``request`` in a views module; any method of a class whose
+        base is named like a view), middleware (a ``request`` handler in a middleware
+        module, or in a class the settings list in ``MIDDLEWARE``) and tasks (a task
+        decorator of a queue library, ``@app.task``)."""
+        if self.is_migration or self.is_test_module or is_management_command_path(self.path):
+            return {}
+        module_kind = request_module_kind(self.path)
+        views = self._view_classes
+        middleware = self._listed_middleware if self.app is not None else frozenset()
+        roots: dict = {}
+        for function in self.facts.functions:
+            why = self._task_decorator(function)
+            if why is not None:
+                roots[id(function)] = ServingTime("task", function, why)
+                continue
+            instance_method = function.is_method and not _is_class_or_static(function)
+            bound = 1 if function.is_method and not function.is_staticmethod else 0  # self or cls
+            handles_request = function.params.positional[bound : bound + 1] == ["request"]
+            cls = function.cls
+            if handles_request and module_kind == "views":
+                why = "a view in a views module"
+            elif handles_request and module_kind == "middleware":
+                why = "a request handler in a middleware module"
+            elif handles_request and cls is not None and id(cls) in middleware:
+                why = f"a method of `{cls.name}`, which the settings list in MIDDLEWARE"
+            elif cls is not None and id(cls) in views and instance_method and function.name not in CLASS_HOOKS:
+                why = f"a method of view `{cls.name}`"
+            else:
+                continue
+            roots[id(function)] = ServingTime("request", function, why)
+        return roots
+
+    def _task_decorator(self, function: Function) -> Optional[str]:
+        for decorator in function.decorators:
+            expression = decorator.decorator
+            target = expression.func if isinstance(expression, cst.Call) else expression
+            written = dotted_name(target)
+            imports = self.facts.imports
+            if written and is_task_decorator(written, imports.resolve_dotted(written), imports.is_imported(target)):
+                return f"a task (`@{written}`)"
+        return None
+
+    @cached_property
+    def _view_classes(self) -> frozenset:
+        """ids of this module's classes with a base named like a view, or deriving from
+        such a class of this module."""
+        views: set = set()
+        changed = True
+        while changed:
+            changed = False
+            for info in self.facts.classes:
+                if id(info) in views:
+                    continue
+                for base in info.bases:
+                    name = dotted_name(base) or ""
+                    local = self.facts.module_classes.get(name)
+                    if looks_like_view(name) or (local is not None and id(local) in views):
+                        views.add(id(info))
+                        changed = True
+                        break
+        return frozenset(views)
+
+    @cached_property
+    def _listed_middleware(self) -> frozenset:
+        """ids of this module's classes that the settings list in ``MIDDLEWARE``."""
+        module = self.facts.module_name
+        if self.app is None or not module:
+            return frozenset()
+        listed = self.app.middleware_classes()
+        found = set()
+        for info in self.facts.classes:
+            if info.name in self.facts.module_classes and _names_class(listed, f"{module}.{info.name}"):
+                found.add(id(info))
+        return frozenset(found)
+
     # -- connect/disconnect pairing ----------------------------------------------------
 
     def is_paired_with_disconnect(self, connection: Connection) -> bool:
@@ -268,6 +399,41 @@ class Context:
                 return True
         return False
 
+    def is_reconnected(self, disconnection: Disconnection) -> bool:
+        """Whether a ``connect()`` of the same signal and receiver (or dispatch_uid) sits
+        where the disconnection is managed: the same function (a reconnect, or a
+        temporary receiver it connected itself), a method of the same class, or the other
+        module function of an on/off pair. A connection made at start-up is where the
+        receiver came from, not a reconnect."""
+        function = disconnection.function
+        for connection in self.connections:
+            if connection.signal.qualname != disconnection.signal.qualname:
+                continue
+            same_receiver = disconnection.receiver_key is not None and connection.receiver.key == disconnection.receiver_key
+            if not same_receiver and not (disconnection.dispatch_uid and connection.dispatch_uid == disconnection.dispatch_uid):
+                continue
+            if not _same_owner(connection.function, function):
+                continue
+            if connection.function is function:
+                return True
+            if not self.runs_at_startup(connection.function) and not self._disconnects_in(connection.function, disconnection):
+                return True
+        return False
+
+    def _disconnects_in(self, function: Optional[Function], disconnection: Disconnection) -> bool:
+        """Whether ``function`` disconnects the same receiver itself: then its connect()
+        is the other half of its own pair (``try: ... finally:``), not the reconnect of
+        another function's disconnection."""
+        return any(
+            other.function is function
+            and other.signal.qualname == disconnection.signal.qualname
+            and (
+                (other.receiver_key is not None and other.receiver_key == disconnection.receiver_key)
+                or (other.dispatch_uid is not None and other.dispatch_uid == disconnection.dispatch_uid)
+            )
+            for other in self.disconnections
+        )
+
     def _connects_in(self, function: Optional[Function], connection: Connection) -> bool:
         """Whether ``function`` connects the same receiver itself: then it is its own
         connect/disconnect pair, not the off-switch of another function."""
@@ -285,6 +451,16 @@ def _calls_on_commit(facts: ModuleFacts, function: Function) -> bool:
         call.qualname in ON_COMMIT and call.function is not None and any(f is function for f in call.function.ancestors())
         for call in facts.calls
     )
+
+
+def _is_class_or_static(function: Function) -> bool:
+    return any(dotted_name(d.decorator) in ("classmethod", "staticmethod") for d in function.decorators)
+
+
+def _names_class(listed: frozenset, qualname: str) -> bool:
+    """Whether a dotted name in the settings names the class ``qualname``: the same, or
+    one of them longer by the packages above the project's import root."""
+    return any(name == qualname or name.endswith("." + qualname) or qualname.endswith("." + name) for name in listed)
 
 
 def _is_test_class(cls) -> bool:

@@ -126,6 +126,43 @@ PARTIAL = frozenset({"functools.partial", "functools.partialmethod"})
 # Decorators that return a new function and keep no reference to it anywhere.
 KEEPS_NOTHING_DECORATORS = frozenset({"functools.wraps"})
 
+# When code runs while a server is serving (SIG106): views, and the task decorators of
+# the queues Django projects use. A class whose base is named like a view (Django's
+# View and its generic views, DRF's APIView, GenericAPIView and viewsets) handles
+# requests with a new instance per request.
+VIEW_BASE_SUFFIXES = ("View", "ViewSet")
+# Decorators that make a function a task a worker process runs: Celery's
+# (``shared_task``, ``app.task``), Huey's, RQ's ``job``, Dramatiq's ``actor`` and
+# Django's own ``django.tasks.task``.
+TASK_DECORATOR_NAMES = frozenset({"shared_task", "task", "periodic_task", "db_task", "db_periodic_task", "actor", "job"})
+# ``@<object>.<name>`` on a queue's app object (``@app.task``, ``@huey.db_task``); ``job``
+# is too common a method name to count without knowing the object.
+TASK_DECORATOR_METHODS = frozenset({"task", "shared_task", "periodic_task", "db_task", "db_periodic_task", "actor"})
+TASK_LIBRARIES = frozenset({"celery", "huey", "dramatiq", "django_dramatiq", "rq", "django_rq", "django"})
+# Command-line task runners: their ``@task`` runs once, in a process of its own.
+NOT_TASK_LIBRARIES = frozenset({"invoke", "fabric", "fabric2", "fabfile", "nox", "paver", "doit"})
+
+
+def is_task_decorator(written: str, qualname: str, imported: bool) -> bool:
+    """Whether a decorator (``written`` as in the source, ``qualname`` resolved through
+    the module's imports) makes a task a worker runs: a task decorator imported from a
+    queue library (``@shared_task``, ``@dramatiq.actor``), or a task method of an object
+    other than a command-line runner's (``@app.task``)."""
+    top = qualname.split(".")[0]
+    last = qualname.rpartition(".")[2]
+    if top in NOT_TASK_LIBRARIES:
+        return False
+    if imported and top in TASK_LIBRARIES:
+        return last in TASK_DECORATOR_NAMES and (top != "django" or qualname == "django.tasks.task")
+    return "." in written and last in TASK_DECORATOR_METHODS
+
+
+def looks_like_view(base: str) -> bool:
+    """A base class named like a view or a viewset (``View``, ``generic.UpdateView``,
+    ``APIView``, ``viewsets.ModelViewSet``)."""
+    return base.rsplit(".", 1)[-1].endswith(VIEW_BASE_SUFFIXES)
+
+
 ON_COMMIT = frozenset({"django.db.transaction.on_commit"})
 
 # Wrappers that move sync work off the event loop (SIG302 exemption).

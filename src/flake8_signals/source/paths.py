@@ -41,3 +41,27 @@ def is_test_path(path: str, root: Optional[str] = None) -> bool:
         or name in ("tests.py", "test.py", "conftest.py")
         or name.endswith(("_tests.py", "_test.py"))
     )
+
+
+def is_management_command_path(path: str) -> bool:
+    """A module of ``<app>/management/commands/``: a command runs once, in a process of
+    its own, and ends."""
+    parts = path_parts(path)
+    return len(parts) >= 3 and parts[-3:-1] == ["management", "commands"]
+
+
+def request_module_kind(path: str) -> Optional[str]:
+    """``"views"`` or ``"middleware"`` when the file's name says its functions handle
+    requests: ``views.py``, ``*_views.py`` or a module of a ``views`` package;
+    ``middleware.py`` (``middlewares.py``, ``*_middleware.py``) or a module of a
+    ``middleware`` package. ``None`` otherwise."""
+    parts = path_parts(path)
+    if not parts or not parts[-1].endswith(".py"):
+        return None
+    stem = parts[-1][:-3]
+    package = parts[-2] if len(parts) > 1 else ""
+    if stem == "views" or stem.endswith("_views") or package == "views":
+        return "views"
+    if stem in ("middleware", "middlewares") or stem.endswith("_middleware") or package in ("middleware", "middlewares"):
+        return "middleware"
+    return None

@@ -108,6 +108,12 @@ class Guard:
 
     mentions: frozenset  # names, attribute names, string keys read by the test
     flag_attributes: frozenset  # attributes read by the test: "attr", or "getattr:attr" via getattr/hasattr
+    test: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    holds: bool = True  # the statement runs only when the test is true (False: only when false)
+
+    def negated(self) -> "Guard":
+        """The same test guarding the ``else`` branch (or what follows an early exit)."""
+        return Guard(self.mentions, self.flag_attributes, self.test, not self.holds)
 
 
 @dataclass
@@ -570,10 +576,12 @@ class _Collector:
         guard = guard_of(node.test)
         inner = _Context(context.function, context.cls, context.path, context.guards + (guard,))
         self.walk_suite(node.body, inner)
-        if isinstance(node.orelse, cst.If):
-            self.walk_if(node.orelse, inner)
-        elif isinstance(node.orelse, cst.Else):
-            self.walk_suite(node.orelse.body, inner)
+        if node.orelse is not None:
+            other = _Context(context.function, context.cls, context.path, context.guards + (guard.negated(),))
+            if isinstance(node.orelse, cst.If):
+                self.walk_if(node.orelse, other)
+            else:
+                self.walk_suite(node.orelse.body, other)
 
     def walk_try(self, node, context: _Context) -> None:
         protected = node.finalbody is not None or any(
@@ -692,13 +700,13 @@ def guard_of(test: cst.BaseExpression) -> Guard:
             stack.append(node.value)
         elif not isinstance(node, _LEAVES):
             stack.extend(child_nodes(node))
-    return Guard(frozenset(mentions), frozenset(flags))
+    return Guard(frozenset(mentions), frozenset(flags), test)
 
 
 def _early_exit_guard(statement: cst.CSTNode) -> Optional[Guard]:
     """``if not created: return`` guards every statement after it."""
     if isinstance(statement, cst.If) and statement.orelse is None and ends_in_exit(statement.body):
-        return guard_of(statement.test)
+        return guard_of(statement.test).negated()
     return None
 
 

@@ -13,7 +13,7 @@ import libcst as cst
 
 from ..module.facts import GETATTR_FLAG, CallSite, Function, Guard, ModuleFacts, in_deferred_work
 from ..source import django_names as dn
-from ..source.syntax import attribute_names, dotted_name, literal_bool, string_value
+from ..source.syntax import NOT_LITERAL, attribute_names, dotted_name, literal_bool, literal_value, stored_names, string_value
 from .context import Context
 
 MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -198,6 +198,15 @@ Resolver = Callable[[CallSite, ModuleFacts], Optional[tuple]]  # -> (facts, func
 Target = Callable[[CallSite, ModuleFacts], Optional[str]]  # -> the target's name, or None
 
 MAX_CROSS_MODULE_DEPTH = 3
+PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A parameter known to hold a literal in one call of a function: the caller passed
+    ``notify=False``, or passed nothing and the default is a literal."""
+
+    value: object
 
 
 class ChainFinder:
@@ -209,6 +218,10 @@ class ChainFinder:
     lambda is followed only when the lambda is given to ``transaction.on_commit`` (which
     runs it in the same thread right after the commit); ``through_on_commit=False``
     stops there instead (for work that on_commit makes right).
+
+    A helper called with literal arguments (or relying on literal defaults) runs only
+    the branches those values allow: inside it, a call under an ``if`` whose test the
+    constants decide the other way is not on the path (see ``decided``).
     """
 
     def __init__(self, ctx: Context, target: Target, through_on_commit: bool) -> None:
@@ -216,15 +229,18 @@ class ChainFinder:
         self.through_on_commit = through_on_commit
         self.resolver: Optional[Resolver] = ctx.app.resolve_call if ctx.app is not None else None
         self._memo: dict = {}
+        self._stored: dict = {}  # id(function) -> names its body may bind again
 
     def chains(self, function: Function, facts: ModuleFacts) -> Iterator[tuple[CallSite, Chain]]:
         """(call in ``function``'s body, chain) for every call that reaches a target."""
         for call in function.calls:
-            chain = self._chain_from(call, facts, depth=1, visiting=frozenset({id(function)}))
+            chain = self._chain_from(call, facts, depth=1, visiting=frozenset({id(function)}), known={})
             if chain is not None:
                 yield call, chain
 
-    def _chain_from(self, call: CallSite, facts: ModuleFacts, depth: int, visiting: frozenset) -> Optional[Chain]:
+    def _chain_from(
+        self, call: CallSite, facts: ModuleFacts, depth: int, visiting: frozenset, known: dict
+    ) -> Optional[Chain]:
         after_commit = is_deferred(call, facts, dn.ON_COMMIT)
         if after_commit and not self.through_on_commit:
             return None
@@ -239,7 +255,8 @@ class ChainFinder:
         callee_facts, callee = target
         if id(callee) in visiting or callee.is_async:
             return None
-        inner = self._first_chain(callee, callee_facts, depth + 1, visiting | {id(callee)})
+        inner_known = self._bind(call, callee, known)
+        inner = self._first_chain(callee, callee_facts, depth + 1, visiting | {id(callee)}, inner_known)
         if inner is None:
             return None
         return Chain((f"{call.callee_name}()",) + inner.steps, inner.target, after_commit or inner.after_commit, inner.method)
@@ -252,17 +269,152 @@ class ChainFinder:
             return self.resolver(call, facts)
         return None
 
-    def _first_chain(self, function: Function, facts: ModuleFacts, depth: int, visiting: frozenset) -> Optional[Chain]:
-        key = (id(function), depth)
+    def _first_chain(
+        self, function: Function, facts: ModuleFacts, depth: int, visiting: frozenset, known: dict
+    ) -> Optional[Chain]:
+        key = (id(function), depth, frozenset(known.items()))
         if key in self._memo:
             return self._memo[key]
         found = None
         for call in function.calls:
-            found = self._chain_from(call, facts, depth, visiting)
+            if known and self._ruled_out(call, known):
+                continue
+            found = self._chain_from(call, facts, depth, visiting, known)
             if found is not None:
                 break
         self._memo[key] = found
         return found
+
+    # -- what the caller's arguments tell about the callee's parameters ----------------
+
+    def _stable(self, function: Optional[Function], name: str) -> bool:
+        """Whether ``function``'s body never binds ``name`` again (so a parameter keeps
+        the value it was called with)."""
+        if function is None:
+            return False
+        stored = self._stored.get(id(function))
+        if stored is None:
+            stored = self._stored[id(function)] = stored_names(function.node.body)
+        return name not in stored
+
+    def _ruled_out(self, call: CallSite, known: dict) -> bool:
+        """Whether an ``if`` around ``call`` is decided, by what the parameters are known
+        to hold, for the branch that does not hold the call."""
+        for guard in call.guards:
+            if guard.test is None:
+                continue
+            value = decided(guard.test, lambda name: known[name] if name in known and self._stable(call.function, name) else None)
+            if value is not None and value != guard.holds:
+                return True
+        return False
+
+    def _bind(self, call: CallSite, callee: Function, known: dict) -> dict:
+        """What ``callee``'s parameters are known to hold when ``call`` runs it: literal
+        arguments, literal defaults of parameters the call does not pass, and names of
+        the caller that are themselves known. Empty when the mapping is uncertain (a
+        decorator that may change the arguments, a method called in a way we do not
+        follow)."""
+        for decorator in callee.decorators:
+            if dotted_name(decorator.decorator) not in PLAIN_DECORATORS:
+                return {}
+        skip = _skips_first(call, callee)
+        if skip is None:
+            return {}
+        params = callee.params
+        positional = params.positional[1:] if skip else params.positional
+        named = set(params.positional) | set(params.keyword_only)
+        bound: dict = {}
+        given: set = set()
+        index: Optional[int] = 0  # None once a *args makes the positions unknown
+        defaults_known = True
+        for arg in call.node.args:
+            if arg.star == "*":
+                index = None
+                defaults_known = False
+                continue
+            if arg.star == "**":
+                defaults_known = False
+                continue
+            if arg.keyword is not None:
+                name: Optional[str] = arg.keyword.value if arg.keyword.value in named else None
+            elif index is not None:
+                name = positional[index] if index < len(positional) else None
+                index += 1
+            else:
+                name = None
+            if name is None:
+                continue
+            given.add(name)
+            value = self._value_of(arg.value, call, known)
+            if value is not None:
+                bound[name] = value
+        if defaults_known:
+            node_params = callee.node.params
+            for param in (*node_params.posonly_params, *node_params.params, *node_params.kwonly_params):
+                name = param.name.value
+                if name in given or param.default is None or (skip and name == params.positional[0]):
+                    continue
+                value = literal_value(param.default)
+                if value is not NOT_LITERAL:
+                    bound[name] = Constant(value)
+        return bound
+
+    def _value_of(self, node: cst.CSTNode, call: CallSite, known: dict) -> Optional[Constant]:
+        value = literal_value(node)
+        if value is not NOT_LITERAL:
+            return Constant(value)
+        if isinstance(node, cst.Name) and node.value in known and self._stable(call.function, node.value):
+            return known[node.value]
+        return None
+
+
+def _skips_first(call: CallSite, callee: Function) -> Optional[bool]:
+    """Whether the call's first positional argument goes to the callee's second
+    parameter (a bound method: ``self.m(x)``), not to its first; ``None``: cannot tell."""
+    if not callee.is_method or callee.is_staticmethod:
+        return False
+    classmethod = any(dotted_name(d.decorator) == "classmethod" for d in callee.decorators)
+    func = call.node.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    owner = func.value.value
+    if owner == "self":
+        return True
+    if owner == "cls":
+        return True if classmethod else None
+    return classmethod  # Class.method(obj, ...): the instance is passed explicitly
+
+
+def decided(test: cst.BaseExpression, known: Callable[[str], Optional[Constant]]) -> Optional[bool]:
+    """The value of an ``if`` test when the constants ``known`` returns decide it, or
+    ``None``. Only the simplest tests: ``p``, ``not p``, ``p == <literal>`` (and
+    ``!=``, either side), ``p is None``, ``p is not None``; anything else may go
+    either way."""
+    if isinstance(test, cst.Name):
+        constant = known(test.value)
+        return bool(constant.value) if constant is not None else None
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = decided(test.expression, known)
+        return None if inner is None else not inner
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        operator = test.comparisons[0].operator
+        left, right = test.left, test.comparisons[0].comparator
+        if isinstance(operator, (cst.Is, cst.IsNot)):
+            if not isinstance(left, cst.Name) or not (isinstance(right, cst.Name) and right.value == "None"):
+                return None
+            constant = known(left.value)
+            if constant is None:
+                return None
+            return (constant.value is None) == isinstance(operator, cst.Is)
+        if isinstance(operator, (cst.Equal, cst.NotEqual)):
+            if not isinstance(left, cst.Name):
+                left, right = right, left
+            literal = literal_value(right)
+            constant = known(left.value) if isinstance(left, cst.Name) else None
+            if constant is None or literal is NOT_LITERAL:
+                return None
+            return (constant.value == literal) == isinstance(operator, cst.Equal)
+    return None
 
 
 def blocking_finder(ctx: Context) -> ChainFinder:

@@ -140,3 +140,74 @@ def names_in(node: cst.CSTNode) -> set:
             continue
         stack.extend(current.children)
     return found - bound
+
+
+NOT_LITERAL = object()  # what ``literal_value`` returns for anything but a literal
+
+
+def literal_value(node: Optional[cst.CSTNode]) -> object:
+    """The value of a literal constant (``True``, ``None``, ``3``, ``-1.5``, ``"sync"``),
+    or ``NOT_LITERAL``."""
+    if isinstance(node, cst.Name):
+        return {"True": True, "False": False, "None": None}.get(node.value, NOT_LITERAL)
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node.evaluated_value
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return NOT_LITERAL if value is None else value
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = node.expression
+        if isinstance(inner, (cst.Integer, cst.Float)):
+            return -inner.evaluated_value
+    return NOT_LITERAL
+
+
+# Where a name is bound by a statement other than a plain read: the targets of
+# assignments, loops, ``with ... as``, ``except ... as``, ``:=``, ``del``, and the names
+# ``global``/``nonlocal`` declare.
+_STORE_TARGETS = (
+    (cst.AssignTarget, "target"),
+    (cst.AnnAssign, "target"),
+    (cst.AugAssign, "target"),
+    (cst.For, "target"),
+    (cst.CompFor, "target"),
+    (cst.AsName, "name"),
+    (cst.NamedExpr, "target"),
+    (cst.Del, "target"),
+    (cst.MatchAs, "name"),
+    (cst.MatchStar, "name"),
+    (cst.MatchMapping, "rest"),
+)
+
+
+def stored_names(node: cst.CSTNode) -> frozenset:
+    """Every name a function body (nested scopes included) may bind again: generous, a
+    name anywhere inside a target counts (``x[i] = ...`` counts ``i``)."""
+    found: set = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for kind, attribute in _STORE_TARGETS:
+            if isinstance(current, kind):
+                target = getattr(current, attribute)
+                if target is not None:
+                    found.update(n.value for n in _names_below(target))
+        if isinstance(current, (cst.Global, cst.Nonlocal)):
+            found.update(item.name.value for item in current.names)
+        elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            found.add(current.name.value)
+        elif isinstance(current, cst.ImportAlias):
+            bound = current.asname.name if current.asname is not None else current.name
+            found.update(n.value for n in _names_below(bound))
+        stack.extend(current.children)
+    return frozenset(found)
+
+
+def _names_below(node: cst.CSTNode) -> Iterator[cst.Name]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current
+        else:
+            stack.extend(current.children)

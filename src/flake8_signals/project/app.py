@@ -705,6 +705,26 @@ class AppView:
         function = other.module_functions.get(name)
         return (other, function) if function is not None else None
 
+    def project_class(self, qualname: str, need: Optional[str] = None, _depth: int = 0) -> Optional[tuple]:
+        """(facts, ClassInfo) of the project class an absolute dotted name names, through
+        re-exports (``from .order import Order`` in ``models/__init__.py``); ``None`` when
+        it is not a project module's class, or is bound in a way we do not follow.
+        ``need``: a method whose body the caller reads."""
+        module, _, name = qualname.rpartition(".")
+        if not module or _depth > 4 or not self.is_project_module(module):
+            return None
+        facts = self.facts_of(module, need=need)
+        if facts is None:
+            return None
+        info = facts.module_classes.get(name)
+        if info is not None:
+            bound_again = name in facts.module_values or name in facts.imports.aliases
+            return None if bound_again else (facts, info)
+        imported = facts.imports.aliases.get(name)
+        if imported is not None and name not in facts.module_values:
+            return self.project_class(self.absolute(imported, facts), need, _depth + 1)
+        return None
+
     def signal_kind(self, qualname: str, _depth: int = 0) -> Optional[str]:
         """What a signal imported from a project module is, read from the module that
         defines it: ``"django"`` (a ``Signal()``/``ModelSignal()`` of Django's),

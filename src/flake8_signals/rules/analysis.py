@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 import libcst as cst
 
-from ..module.facts import GETATTR_FLAG, CallSite, Function, Guard, ModuleFacts, in_deferred_work
+from ..module.facts import GETATTR_FLAG, CallSite, ClassInfo, Connection, Function, Guard, ModuleFacts, in_deferred_work
 from ..source import django_names as dn
 from ..source.syntax import NOT_LITERAL, attribute_names, dotted_name, literal_bool, literal_value, stored_names, string_value
 from .context import Context
@@ -201,12 +201,30 @@ MAX_CROSS_MODULE_DEPTH = 3
 PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 
+PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
+
+
 @dataclass(frozen=True)
 class Constant:
     """A parameter known to hold a literal in one call of a function: the caller passed
     ``notify=False``, or passed nothing and the default is a literal."""
 
     value: object
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A name known to hold an instance of a project class, of exactly that class: a
+    model signal's ``instance`` when the receiver's sender names the class, and
+    ``self`` in the methods followed from it. The class is read when a method of it is
+    first looked up (so that its module is parsed with that method's body)."""
+
+    key: object  # the class's dotted name (or (id of its module's facts, name))
+    facts: Optional[ModuleFacts] = None  # the module that defines it, when it is the one that names it
+    name: str = ""
+
+
+OBJECT = ("object",)  # in a linearization: the builtin base every class ends with
 
 
 class ChainFinder:
@@ -228,13 +246,23 @@ class ChainFinder:
         self.target = target
         self.through_on_commit = through_on_commit
         self.resolver: Optional[Resolver] = ctx.app.resolve_call if ctx.app is not None else None
+        self.app = ctx.app
         self._memo: dict = {}
         self._stored: dict = {}  # id(function) -> names its body may bind again
+        self._instances: dict = {}  # class key -> Instance
+        self._classes: dict = {}  # class key -> (facts, ClassInfo) or None
+        self._methods: dict = {}  # (class key, name) -> (facts, Function) or None
+        self._linearizations: dict = {}  # class key -> linearization or None
 
-    def chains(self, function: Function, facts: ModuleFacts) -> Iterator[tuple[CallSite, Chain]]:
-        """(call in ``function``'s body, chain) for every call that reaches a target."""
+    def chains(
+        self, function: Function, facts: ModuleFacts, connections: Iterable[Connection] = ()
+    ) -> Iterator[tuple[CallSite, Chain]]:
+        """(call in ``function``'s body, chain) for every call that reaches a target.
+        ``connections``: how ``function`` is connected as a receiver, for what its
+        ``instance`` is (see ``_receiver_known``)."""
+        known = self._receiver_known(function, connections)
         for call in function.calls:
-            chain = self._chain_from(call, facts, depth=1, visiting=frozenset({id(function)}), known={})
+            chain = self._chain_from(call, facts, depth=1, visiting=frozenset({id(function)}), known=known)
             if chain is not None:
                 yield call, chain
 
@@ -249,25 +277,179 @@ class ChainFinder:
         name = self.target(call, facts)
         if name is not None:
             return Chain((call_text(call),), name, after_commit, call.method or call.callee_name)
-        target = self._callee(call, facts, depth)
+        target = self._callee(call, facts, depth, known)
         if target is None:
             return None
-        callee_facts, callee = target
+        callee_facts, callee, instance = target
         if id(callee) in visiting or callee.is_async:
             return None
-        inner_known = self._bind(call, callee, known)
+        inner_known = self._bind(call, callee, known, instance)
         inner = self._first_chain(callee, callee_facts, depth + 1, visiting | {id(callee)}, inner_known)
         if inner is None:
             return None
-        return Chain((f"{call.callee_name}()",) + inner.steps, inner.target, after_commit or inner.after_commit, inner.method)
+        # A method of a known instance reads as written (instance.notify()), a helper by name.
+        step = call_text(call) if instance is not None else f"{call.callee_name}()"
+        return Chain((step,) + inner.steps, inner.target, after_commit or inner.after_commit, inner.method)
 
-    def _callee(self, call: CallSite, facts: ModuleFacts, depth: int) -> Optional[tuple]:
+    def _callee(self, call: CallSite, facts: ModuleFacts, depth: int, known: dict) -> Optional[tuple]:
+        """(facts, function, the Instance it is a method of or None) of what a call runs."""
+        typed = self._typed_owner(call, known)
+        if typed is not None:
+            # A method of a known instance: its class alone decides what runs.
+            if depth >= MAX_CROSS_MODULE_DEPTH and typed.facts is not facts:
+                return None
+            method = self._method(typed, call.method)  # type: ignore[arg-type]
+            return (method[0], method[1], typed) if method is not None else None
         local = facts.callees(call)
         if local is not None:
-            return facts, local
+            return facts, local, None
         if self.resolver is not None and depth < MAX_CROSS_MODULE_DEPTH:
-            return self.resolver(call, facts)
+            found = self.resolver(call, facts)
+            return (found[0], found[1], None) if found is not None else None
         return None
+
+    # -- what a receiver's instance is, and which methods its class runs -----------------
+
+    def _receiver_known(self, function: Function, connections: Iterable[Connection]) -> dict:
+        """``{instance parameter: Instance}`` when every connection of the receiver is to
+        a model signal whose ``instance`` is the sender's (``post_save``, ``pre_delete``...)
+        and every sender names the same project class (``sender=Order``, imported or
+        defined in the module that connects); else nothing is known."""
+        name = function.instance_parameter()
+        found: Optional[Instance] = None
+        for connection in connections:
+            if connection.signal.qualname not in dn.SENDER_INSTANCE_SIGNALS:
+                return {}
+            model = self._sender_class(connection)
+            if model is None or (found is not None and model is not found):
+                return {}
+            found = model
+        if found is None or name is None or not self._stable(function, name):
+            return {}
+        return {name: found}
+
+    def _sender_class(self, connection: Connection) -> Optional[Instance]:
+        """The class a connection's ``sender`` names, when it is a class of the module
+        that connects or a name imported from a project module (read later)."""
+        facts = connection.module
+        sender = connection.sender
+        if facts is None or sender is None:
+            return None
+        dotted = dotted_name(sender)  # None for "app_label.Model" strings, calls...
+        if dotted is None:
+            return None
+        head = dotted.split(".")[0]
+        for scope in connection.function.ancestors() if connection.function is not None else ():
+            if head in scope.local_values or head in scope.params.all_names:
+                return None  # Order = apps.get_model(...) in ready()
+        if head in facts.module_values:
+            return None
+        if "." not in dotted and dotted in facts.module_classes and dotted not in facts.imports.aliases:
+            key = f"{facts.module_name}.{dotted}" if facts.module_name else (id(facts), dotted)
+            return self._instances.setdefault(key, Instance(key, facts, dotted))
+        if head in facts.imports.aliases and self.app is not None:
+            qualname = self.app.absolute(facts.imports.resolve_dotted(dotted), facts)
+            if self.app.is_project_module(qualname.rpartition(".")[0]):
+                return self._instances.setdefault(qualname, Instance(qualname))
+        return None
+
+    def _class_of(self, instance: Instance, need: str) -> Optional[tuple]:
+        """(facts, ClassInfo) of an Instance's class, read with ``need``'s body."""
+        if instance.key not in self._classes:
+            found = None
+            if instance.facts is not None:
+                found = self._class_named(instance.facts, instance.name, need)
+            elif self.app is not None and isinstance(instance.key, str):
+                found = self.app.project_class(instance.key, need)
+            self._classes[instance.key] = found
+        return self._classes[instance.key]
+
+    def _class_named(self, facts: ModuleFacts, dotted: str, need: Optional[str] = None) -> Optional[tuple]:
+        """(facts, ClassInfo) of the project class a dotted name names in ``facts``:
+        a class of the module, or one imported from a project module."""
+        head = dotted.split(".")[0]
+        if head in facts.module_values:
+            return None  # bound by an assignment: not followed
+        if "." not in dotted and dotted in facts.module_classes and dotted not in facts.imports.aliases:
+            return facts, facts.module_classes[dotted]
+        if head in facts.imports.aliases and self.app is not None:
+            return self.app.project_class(self.app.absolute(facts.imports.resolve_dotted(dotted), facts), need)
+        return None
+
+    def _typed_owner(self, call: CallSite, known: dict) -> Optional[Instance]:
+        """The Instance a call is a method call on (``instance.notify()``), if known."""
+        func = call.node.func
+        if not known or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return None
+        value = known.get(func.value.value)
+        if isinstance(value, Instance) and self._stable(call.function, func.value.value):
+            return value
+        return None
+
+    def _method(self, instance: Instance, name: str) -> Optional[tuple]:
+        """(facts, Function) of the method ``instance.name()`` runs: the first class of
+        the linearization (Python's method resolution order over the project classes)
+        that defines it. ``None`` when a class we cannot read comes first (a library
+        base: ``models.Model`` defines ``save``), when the name is a property or a class
+        attribute, or when the method is nowhere."""
+        key = (instance.key, name)
+        if key in self._methods:
+            return self._methods[key]
+        found = None
+        own = self._class_of(instance, name)
+        order = self._linearization(own[0], own[1], 0, name) if own is not None else None
+        for entry in order or ():
+            if entry is OBJECT:
+                continue
+            if len(entry) == 1:
+                break  # a class we cannot read: it may define the method
+            facts, cls = entry[1], entry[2]
+            if name in facts.blanked:
+                # The skeleton parse left that body out: parse the module in full.
+                again = None
+                if self.app is not None and facts.module_name:
+                    again = self.app.project_class(f"{facts.module_name}.{cls.name}", need=name)
+                if again is None:
+                    break
+                facts, cls = again
+            method = cls.methods.get(name)
+            if method is not None:
+                if not any((dotted_name(d.decorator) or "").rsplit(".", 1)[-1] in PROPERTY_DECORATORS for d in method.decorators):
+                    found = (facts, method)
+                break
+            if _class_binds(cls, name):
+                break  # notify = other_function: not followed
+        self._methods[key] = found
+        return found
+
+    def _linearization(self, facts: ModuleFacts, cls: ClassInfo, depth: int, need: str) -> Optional[list]:
+        """The class and its bases in Python's C3 order: entries are ``("class", facts,
+        ClassInfo, key)`` for project classes, ``(qualname,)`` for classes we cannot
+        read, and ``OBJECT``; ``None`` when the bases cannot be ordered. The classes' own
+        ancestors are not known, so a library class counts as having none."""
+        key = (facts.module_name or id(facts), cls.name)
+        if key in self._linearizations:
+            return self._linearizations[key]
+        self._linearizations[key] = None  # a class that is its own base (broken code)
+        order: Optional[list] = None
+        if depth <= 8:
+            sequences = []
+            for base in cls.bases:
+                dotted = dotted_name(base)
+                found = self._class_named(facts, dotted, need) if dotted is not None else None
+                if found is not None:
+                    sequences.append(self._linearization(found[0], found[1], depth + 1, need))
+                elif dotted == "object":
+                    sequences.append([OBJECT])
+                else:
+                    qualname = facts.imports.resolve_dotted(dotted) if dotted is not None else "?"
+                    sequences.append([(qualname,)])
+            if all(sequence is not None for sequence in sequences):
+                merged = _c3_merge([list(s) for s in sequences] + [[s[0] for s in sequences]])
+                if merged is not None:
+                    order = [("class", facts, cls, key)] + merged
+        self._linearizations[key] = order
+        return order
 
     def _first_chain(
         self, function: Function, facts: ModuleFacts, depth: int, visiting: frozenset, known: dict
@@ -297,33 +479,39 @@ class ChainFinder:
             stored = self._stored[id(function)] = stored_names(function.node.body)
         return name not in stored
 
+    def _constant(self, known: dict, name: str, function: Optional[Function]) -> Optional[Constant]:
+        value = known.get(name)
+        return value if isinstance(value, Constant) and self._stable(function, name) else None
+
     def _ruled_out(self, call: CallSite, known: dict) -> bool:
         """Whether an ``if`` around ``call`` is decided, by what the parameters are known
         to hold, for the branch that does not hold the call."""
         for guard in call.guards:
             if guard.test is None:
                 continue
-            value = decided(guard.test, lambda name: known[name] if name in known and self._stable(call.function, name) else None)
+            value = decided(guard.test, lambda name: self._constant(known, name, call.function))
             if value is not None and value != guard.holds:
                 return True
         return False
 
-    def _bind(self, call: CallSite, callee: Function, known: dict) -> dict:
+    def _bind(self, call: CallSite, callee: Function, known: dict, instance: Optional[Instance]) -> dict:
         """What ``callee``'s parameters are known to hold when ``call`` runs it: literal
-        arguments, literal defaults of parameters the call does not pass, and names of
-        the caller that are themselves known. Empty when the mapping is uncertain (a
-        decorator that may change the arguments, a method called in a way we do not
-        follow)."""
+        arguments, literal defaults of parameters the call does not pass, names of the
+        caller that are themselves known, and ``self`` when the call is a method call on
+        a known ``instance``. Empty when the mapping is uncertain (a decorator that may
+        change the arguments, a method called in a way we do not follow)."""
         for decorator in callee.decorators:
             if dotted_name(decorator.decorator) not in PLAIN_DECORATORS:
                 return {}
-        skip = _skips_first(call, callee)
+        skip = _skips_first(call, callee, instance is not None)
         if skip is None:
             return {}
         params = callee.params
         positional = params.positional[1:] if skip else params.positional
         named = set(params.positional) | set(params.keyword_only)
         bound: dict = {}
+        if instance is not None and skip and not callee.decorators:
+            bound[params.positional[0]] = instance  # self, in a method of the instance's class
         given: set = set()
         index: Optional[int] = 0  # None once a *args makes the positions unknown
         defaults_known = True
@@ -359,7 +547,7 @@ class ChainFinder:
                     bound[name] = Constant(value)
         return bound
 
-    def _value_of(self, node: cst.CSTNode, call: CallSite, known: dict) -> Optional[Constant]:
+    def _value_of(self, node: cst.CSTNode, call: CallSite, known: dict) -> Optional[object]:
         value = literal_value(node)
         if value is not NOT_LITERAL:
             return Constant(value)
@@ -368,11 +556,14 @@ class ChainFinder:
         return None
 
 
-def _skips_first(call: CallSite, callee: Function) -> Optional[bool]:
+def _skips_first(call: CallSite, callee: Function, on_instance: bool) -> Optional[bool]:
     """Whether the call's first positional argument goes to the callee's second
-    parameter (a bound method: ``self.m(x)``), not to its first; ``None``: cannot tell."""
+    parameter (a bound method: ``self.m(x)``, ``instance.m(x)``), not to its first;
+    ``None``: cannot tell."""
     if not callee.is_method or callee.is_staticmethod:
         return False
+    if on_instance:
+        return bool(callee.params.positional)
     classmethod = any(dotted_name(d.decorator) == "classmethod" for d in callee.decorators)
     func = call.node.func
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
@@ -383,6 +574,41 @@ def _skips_first(call: CallSite, callee: Function) -> Optional[bool]:
     if owner == "cls":
         return True if classmethod else None
     return classmethod  # Class.method(obj, ...): the instance is passed explicitly
+
+
+def _class_binds(cls: ClassInfo, name: str) -> bool:
+    """Whether a class body assigns ``name`` (``notify = send_now``)."""
+    for statement in cls.node.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else []
+                if isinstance(small, cst.AnnAssign):
+                    targets.append(small.target)
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    return True
+    return False
+
+
+def _c3_merge(sequences: list) -> Optional[list]:
+    """Python's C3 merge of linearizations (entries compared by the class they name);
+    ``None`` when there is no consistent order."""
+
+    def same(a, b) -> bool:
+        return a[-1] == b[-1] and len(a) == len(b)
+
+    result: list = []
+    sequences = [s for s in sequences if s]
+    while sequences:
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(same(head, entry) for other in sequences for entry in other[1:]):
+                break
+        else:
+            return None
+        result.append(head)
+        sequences = [s[1:] if same(s[0], head) else s for s in sequences]
+        sequences = [s for s in sequences if s]
+    return result
 
 
 def decided(test: cst.BaseExpression, known: Callable[[str], Optional[Constant]]) -> Optional[bool]:

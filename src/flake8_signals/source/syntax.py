@@ -181,8 +181,8 @@ _STORE_TARGETS = (
 
 
 def stored_names(node: cst.CSTNode) -> frozenset:
-    """Every name a function body (nested scopes included) may bind again: generous, a
-    name anywhere inside a target counts (``x[i] = ...`` counts ``i``)."""
+    """Every name a function body (nested scopes included) may bind again. An
+    attribute or item target (``x.a = ...``, ``x[i] = ...``) binds no name."""
     found: set = set()
     stack = [node]
     while stack:
@@ -191,23 +191,28 @@ def stored_names(node: cst.CSTNode) -> frozenset:
             if isinstance(current, kind):
                 target = getattr(current, attribute)
                 if target is not None:
-                    found.update(n.value for n in _names_below(target))
+                    found.update(_bound_by(target))
         if isinstance(current, (cst.Global, cst.Nonlocal)):
             found.update(item.name.value for item in current.names)
         elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
             found.add(current.name.value)
         elif isinstance(current, cst.ImportAlias):
             bound = current.asname.name if current.asname is not None else current.name
-            found.update(n.value for n in _names_below(bound))
+            found.add((dotted_name(bound) or "").split(".")[0])
         stack.extend(current.children)
     return frozenset(found)
 
 
-def _names_below(node: cst.CSTNode) -> Iterator[cst.Name]:
-    stack = [node]
+def _bound_by(target: cst.CSTNode) -> Iterator[str]:
+    """The names a target binds: ``a``, ``a, (b, *c)``; none for ``a.b`` or ``a[i]``."""
+    stack = [target]
     while stack:
         current = stack.pop()
         if isinstance(current, cst.Name):
-            yield current
-        else:
-            stack.extend(current.children)
+            yield current.value
+        elif isinstance(current, (cst.Tuple, cst.List)):
+            stack.extend(element.value for element in current.elements)
+        elif isinstance(current, cst.StarredElement):
+            stack.append(current.value)
+        elif isinstance(current, cst.Del):
+            stack.append(current.target)

@@ -153,6 +153,14 @@ class Function:
     has_yield: bool = False
     top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
+    _rebound: Optional[frozenset] = field(default=None, repr=False, compare=False)
+
+    def rebinds(self, name: str) -> bool:
+        """Whether the body binds ``name`` again anywhere (so a parameter may not keep
+        the value it was called with); read from the tree on first use."""
+        if self._rebound is None:
+            self._rebound = stored_names(self.node.body)
+        return name in self._rebound
 
     @property
     def is_staticmethod(self) -> bool:
@@ -366,6 +374,63 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             for item in value:
                 if isinstance(item, cst.CSTNode):
                     yield item
+
+
+# Where a name is bound by a statement other than a plain read: the targets of
+# assignments, loops, ``with ... as``, ``except ... as``, ``:=``, ``del``, match captures,
+# and the names ``global``/``nonlocal`` declare.
+_STORE_TARGETS = (
+    (cst.AssignTarget, "target"),
+    (cst.AnnAssign, "target"),
+    (cst.AugAssign, "target"),
+    (cst.For, "target"),
+    (cst.CompFor, "target"),
+    (cst.AsName, "name"),
+    (cst.NamedExpr, "target"),
+    (cst.Del, "target"),
+    (cst.MatchAs, "name"),
+    (cst.MatchStar, "name"),
+    (cst.MatchMapping, "rest"),
+)
+
+
+def stored_names(node: cst.CSTNode) -> frozenset:
+    """Every name a body (nested scopes included) may bind again. An attribute or item
+    target (``x.a = ...``, ``x[i] = ...``) binds no name."""
+    found: set = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for kind, attribute in _STORE_TARGETS:
+            if isinstance(current, kind):
+                target = getattr(current, attribute)
+                if target is not None:
+                    found.update(_bound_by(target))
+        if isinstance(current, (cst.Global, cst.Nonlocal)):
+            found.update(item.name.value for item in current.names)
+        elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            found.add(current.name.value)
+        elif isinstance(current, cst.ImportAlias):
+            bound = current.asname.name if current.asname is not None else current.name
+            found.add((dotted_name(bound) or "").split(".")[0])
+        if not isinstance(current, _LEAVES):
+            stack.extend(child_nodes(current))
+    return frozenset(found)
+
+
+def _bound_by(target: cst.CSTNode) -> Iterator[str]:
+    """The names a target binds: ``a``, ``a, (b, *c)``; none for ``a.b`` or ``a[i]``."""
+    stack = [target]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current.value
+        elif isinstance(current, (cst.Tuple, cst.List)):
+            stack.extend(element.value for element in current.elements)
+        elif isinstance(current, cst.StarredElement):
+            stack.append(current.value)
+        elif isinstance(current, cst.Del):
+            stack.append(current.target)
 
 
 class _ExpressionScanner:
@@ -1157,4 +1222,5 @@ __all__ = [
     "SignalRef",
     "attribute_names",
     "in_deferred_work",
+    "stored_names",
 ]

@@ -690,8 +690,9 @@ class AppView:
                     stack.append(target)
         return reached
 
-    def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
-        """(facts, function) of a project-module function that a call runs, if any."""
+    def call_target(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
+        """(module, name) of the project module's function a call may run, read from the
+        imports alone (nothing is parsed); see ``resolve_call``."""
         qualname = call.qualname
         if qualname is None or call.dotted is None or not facts.imports.is_imported(call.node.func):
             return None
@@ -699,6 +700,14 @@ class AppView:
         module, _, name = target.rpartition(".")
         if not module or not self._in_project(module):
             return None
+        return module, name
+
+    def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
+        """(facts, function) of a project-module function that a call runs, if any."""
+        target = self.call_target(call, facts)
+        if target is None:
+            return None
+        module, name = target
         other = self.facts_of(module, need=name)
         if other is None or other is facts:
             return None

@@ -30,7 +30,7 @@ class BlockingReceiver(Rule):
     ## What it does
     Flags a blocking call made by a sync receiver, directly or through the functions it
     calls (in the same module, and with project analysis in project modules it
-    imports, up to three calls deep): `time.sleep`, `requests.*`/`httpx.*` requests,
+    imports, at any depth, up to 16 other modules per receiver): `time.sleep`, `requests.*`/`httpx.*` requests,
     `urllib.request.urlopen`, `socket.create_connection`/`getaddrinfo`/`gethostbyname`,
     `smtplib.SMTP`, `subprocess.run`/`call`/`check_call`/`check_output`, `os.system`,
     Django's `send_mail`/`send_mass_mail`/`mail_admins`/`mail_managers`, `.send()`

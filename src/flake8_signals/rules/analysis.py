@@ -345,7 +345,9 @@ class ChainFinder:
         a model signal whose ``instance`` is the sender's (``post_save``, ``pre_delete``...)
         and every sender names the same project class (``sender=Order``, imported or
         defined in the module that connects); else nothing is known."""
-        name = function.instance_parameter()
+        # Django passes the instance as ``instance=``: only a parameter of that name gets it.
+        params = function.params
+        name = "instance" if "instance" in params.positional + params.keyword_only else None
         found: Optional[Instance] = None
         for connection in connections:
             if connection.signal.qualname not in dn.SENDER_INSTANCE_SIGNALS:

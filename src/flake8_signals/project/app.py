@@ -702,12 +702,20 @@ class AppView:
             return None
         return module, name
 
+    def text_at(self, path: str) -> Optional[str]:
+        """The text of a project file, read through the workspace (nothing is parsed)."""
+        return self._read(path)
+
     def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
         """(facts, function) of a project-module function that a call runs, if any."""
         target = self.call_target(call, facts)
         if target is None:
             return None
         module, name = target
+        path = self.path_of(module)
+        text = self._read(path) if path is not None else None
+        if text is None or not _defines(text, name):
+            return None  # no def of that name (a class, a constant): nothing to parse for
         other = self.facts_of(module, need=name)
         if other is None or other is facts:
             return None
@@ -920,6 +928,12 @@ def _admin_registered(node: ast.AST) -> list:
             elements = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
             names.extend(dotted(e).rsplit(".", 1)[-1] for e in elements if dotted(e))
     return names
+
+
+def _defines(text: str, name: str) -> bool:
+    """Whether a module's text may define a function ``name`` (a ``def`` of that name
+    anywhere: a method too, so never a miss)."""
+    return f"def {name}(" in text or re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text) is not None
 
 
 def _binds(facts: ModuleFacts, name: str) -> bool:

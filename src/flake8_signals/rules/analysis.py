@@ -253,10 +253,15 @@ class ChainFinder:
     constants decide the other way is not on the path (see ``decided``).
     """
 
-    def __init__(self, ctx: Context, target: Target, through_on_commit: bool) -> None:
+    def __init__(self, ctx: Context, target: Target, through_on_commit: bool, markers: Iterable[str] = ()) -> None:
         self.target = target
         self.through_on_commit = through_on_commit
+        # A module can hold a target, or lead to another module, only if its text imports
+        # something or holds one of ``markers`` (target names that need no import, such
+        # as ``.delay(``): any other module is not parsed to follow a call into it.
+        self.markers = ("import",) + tuple(markers)
         self.app = ctx.app
+        self._may_lead: dict = {}  # path -> whether its text can lead to a target
         self._memo: dict = {}
         self._entered: set = set()  # paths of the modules this receiver's chains read
         self._visits = 0  # function bodies read for this receiver
@@ -320,10 +325,28 @@ class ChainFinder:
         if self.app is None:
             return None
         target = self.app.call_target(call, facts)
-        if target is None or not self._may_enter(self.app.path_of(target[0])):
+        path = self.app.path_of(target[0]) if target is not None else None
+        if path is None or not (self._passes_instance(call, known) or self._leads_anywhere(path)):
+            return None
+        if not self._may_enter(path):
             return None
         found = self.app.resolve_call(call, facts)
         return (found[0], found[1], None) if found is not None else None
+
+    def _leads_anywhere(self, path: str) -> bool:
+        """Whether the text of the module at ``path`` imports anything or names a target
+        that needs no import (see ``markers``): if not, its functions only run its own
+        code, which holds no target."""
+        if path not in self._may_lead:
+            text = self.app.text_at(path) if self.app is not None else None
+            self._may_lead[path] = text is not None and any(marker in text for marker in self.markers)
+        return self._may_lead[path]
+
+    def _passes_instance(self, call: CallSite, known: dict) -> bool:
+        """Whether the call hands a known instance on: its methods can lead anywhere."""
+        return any(
+            isinstance(arg.value, cst.Name) and isinstance(known.get(arg.value.value), Instance) for arg in call.node.args
+        )
 
     def _may_enter(self, path: Optional[str]) -> bool:
         """Whether the chains of this receiver may read a function of the module at
@@ -710,12 +733,13 @@ MAIL_SENDS = frozenset({"EmailMessage.send", "get_connection().send_messages"})
 def enqueue_finder(ctx: Context) -> ChainFinder:
     """Chains to calls that enqueue background work outside on_commit."""
     extra = ctx.options.task_calls
-    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False)
+    markers = dn.TASK_METHODS | dn.TASK_FUNCTIONS | extra
+    return ChainFinder(ctx, lambda call, facts: enqueued_task(call, extra), through_on_commit=False, markers=markers)
 
 
 def file_deletion_finder(ctx: Context) -> ChainFinder:
     """Chains to calls that delete files or storage objects outside on_commit."""
-    return ChainFinder(ctx, deleted_file, through_on_commit=False)
+    return ChainFinder(ctx, deleted_file, through_on_commit=False, markers=("delete",))
 
 
 def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:

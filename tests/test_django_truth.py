@@ -36,7 +36,14 @@ from flake8_signals.options import Options  # noqa: E402
 from flake8_signals.rules import all_rules  # noqa: E402
 from truth_app.models import AuditLog, Order, Pizza, Topping  # noqa: E402
 
-WATCHED = (signals.pre_save, signals.post_save, signals.m2m_changed, signals.pre_delete, signals.post_delete)
+WATCHED = (
+    signals.pre_save,
+    signals.post_save,
+    signals.m2m_changed,
+    signals.pre_delete,
+    signals.post_delete,
+    signals.post_init,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -669,6 +676,37 @@ def test_sig301_on_commit_runs_the_callback_in_the_same_thread_before_atomic_ret
         assert module.ran == []  # not yet: the transaction is open
     assert module.ran == [threading.get_ident()]  # this thread, before atomic() returned
     assert time.monotonic() - started >= 0.2
+
+
+def test_sig301_a_model_signals_instance_is_an_instance_of_its_sender():
+    """Why ``instance.method()`` is followed into the sender's class: Django sends
+    post_init, pre_save, post_save, pre_delete and post_delete with the instance's own
+    class as the sender, for saves, loads, deletes and the rows a cascade deletes."""
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import post_delete, post_init, post_save, pre_delete, pre_save
+            from truth_app.models import AuditLog, Order
+
+            seen = []
+
+            def record(sender, instance, signal, **kwargs):
+                seen.append((signal, sender, type(instance)))
+
+            for signal in (post_init, pre_save, post_save, pre_delete, post_delete):
+                for model in (Order, AuditLog):
+                    signal.connect(record, sender=model)
+            """
+        )
+    )
+    order = Order.objects.create()
+    AuditLog.objects.create(order=order)
+    Order.objects.get(pk=order.pk).save()
+    Order.objects.all().delete()  # the AuditLog goes with it, by the cascade
+    assert module.seen and all(sender is kind for _, sender, kind in module.seen)
+    sent = {(signal, sender) for signal, sender, _ in module.seen}
+    for signal in (signals.post_init, signals.pre_save, signals.post_save, signals.pre_delete, signals.post_delete):
+        assert {(signal, Order), (signal, AuditLog)} <= sent
 
 
 def test_sig304_delete_receivers_run_inside_the_deletion_transaction(tmp_path):

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flake8_signals.module.facts import ModuleFacts
+from flake8_signals.rules.analysis import Constant, decided
+from flake8_signals.source.syntax import code_of
 from flake8_signals.source.precheck import might_send_signals, might_wire_signals
 
 
@@ -113,6 +115,57 @@ def test_guards_record_created_checks():
     )
     [_, create] = facts.module_functions["handler"].calls
     assert any("created" in guard.mentions for guard in create.guards)
+
+
+def test_guards_record_which_branch_a_call_is_on():
+    facts = facts_of(
+        """
+        def helper(mode, quiet):
+            if mode == "a":
+                first()
+            elif mode == "b":
+                second()
+            else:
+                third()
+            if quiet:
+                return
+            fourth()
+        """
+    )
+    calls = {call.callee_name: call for call in facts.module_functions["helper"].calls}
+    branches = {name: [(code_of(g.test), g.holds) for g in call.guards] for name, call in calls.items()}
+    assert branches == {
+        "first": [('mode == "a"', True)],
+        "second": [('mode == "a"', False), ('mode == "b"', True)],
+        "third": [('mode == "a"', False), ('mode == "b"', False)],
+        "fourth": [("quiet", False)],
+    }
+
+
+@pytest.mark.parametrize(
+    "test, known, value",
+    [
+        ("notify", {"notify": False}, False),
+        ("notify", {"notify": "x"}, True),
+        ("not notify", {"notify": None}, True),
+        ("mode == 'sync'", {"mode": "sync"}, True),
+        ("'sync' == mode", {"mode": "async"}, False),
+        ("mode != 'sync'", {"mode": "async"}, True),
+        ("token is None", {"token": None}, True),
+        ("token is not None", {"token": None}, False),
+        ("token is not None", {"token": 0}, True),
+        ("count == 1", {"count": 1}, True),
+        ("notify", {}, None),  # not known
+        ("notify and other", {"notify": False}, None),  # only the simplest tests
+        ("mode == other", {"mode": "a"}, None),
+        ("mode is 'a'", {"mode": "a"}, None),
+        ("mode in ('a', 'b')", {"mode": "a"}, None),
+        ("instance.notify", {"instance": True}, None),
+    ],
+)
+def test_constants_decide_only_the_simplest_tests(test, known, value):
+    constants = {name: Constant(v) for name, v in known.items()}
+    assert decided(cst.parse_expression(test), constants.get) is value
 
 
 @pytest.mark.parametrize(

@@ -215,3 +215,30 @@ def test_a_long_lived_cache_gives_free_memory_back_after_a_large_parse(monkeypat
     assert calls == []  # small parses leave little behind
     long_lived.facts_for(large, "/project/shop/large.py", "shop.large")
     assert calls == [0]
+
+
+def test_a_module_that_imports_nothing_is_not_parsed_to_follow_a_call_into_it(tmp_path):
+    """Its functions run only its own code: no blocking call (they all need an import)
+    and no other module. A name that needs no import (``.delay()``) still leads there.
+    Nor is a module parsed for a call of a name it has no ``def`` of."""
+    app = tmp_path / "relay"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text("")
+    (app / "plain.py").write_text("def label(pk):\n    return 'order %s' % pk\n\n\ndef queue(task, pk):\n    task.delay(pk)\n")
+    (app / "shapes.py").write_text("import requests\n\n\nclass Box:\n    def fetch(self):\n        requests.get('x')\n")
+    receivers = app / "receivers.py"
+    receivers.write_text(
+        "from django.db.models.signals import post_delete\nfrom django.dispatch import receiver\n\n"
+        "from relay.plain import label, queue\nfrom relay.shapes import Box\nfrom relay.tasks import reindex\n\n\n"
+        "@receiver(post_delete, sender='relay.Order')\ndef on_delete(sender, instance, **kwargs):\n"
+        "    label(instance.pk)\n    queue(reindex, instance.pk)\n    Box()\n"
+    )
+    engine = Engine()
+    plain, shapes = str(app / "plain.py"), str(app / "shapes.py")
+    results = engine.check_source(receivers.read_text(), str(receivers), Options(named_codes=frozenset({"SIG301"})))
+    assert results == [] and plain not in engine.workspace.facts.parses
+    assert shapes not in engine.workspace.facts.parses  # Box() makes an object: no def Box to follow
+    results = engine.check_source(receivers.read_text(), str(receivers), Options(named_codes=frozenset({"SIG303"})))
+    assert [(line, message.split()[0]) for line, _, message in results] == [(12, "SIG303")]
+    assert engine.workspace.facts.parses[plain] == 1

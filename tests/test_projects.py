@@ -28,7 +28,7 @@ def actual_for(project, *args) -> dict:
 
 
 # Projects whose every finding is marked inline (the others serve verify's tests).
-OTHER_PROJECTS = [PROJECTS / name for name in ("atomicsite", "autocommitsite", "servingsite")]
+OTHER_PROJECTS = [PROJECTS / name for name in ("atomicsite", "autocommitsite", "servingsite", "shipsite")]
 
 
 @pytest.mark.parametrize("project", OTHER_PROJECTS, ids=lambda p: p.name)
@@ -105,3 +105,33 @@ def test_sig201_says_which_processes_miss_a_module_the_url_conf_or_template_tags
         assert "which Django loads when its system checks run" in messages[path]
         assert "in `manage.py shell` and in commands that skip checks" in messages[path]
     assert "never connected" in messages["library/orphans.py"]
+
+
+def _chain_project(root, modules: int) -> None:
+    """An app whose receiver reaches requests.post() through ``modules`` helper modules,
+    each calling the next."""
+    app = root / "relay"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "apps.py").write_text(
+        "from django.apps import AppConfig\n\n\nclass RelayConfig(AppConfig):\n    name = 'relay'\n\n"
+        "    def ready(self):\n        from . import receivers  # noqa: F401\n"
+    )
+    for number in range(1, modules + 1):
+        if number < modules:
+            body = f"from relay.step{number + 1} import hop{number + 1}\n\n\ndef hop{number}(pk):\n    hop{number + 1}(pk)\n"
+        else:
+            body = f"import requests\n\n\ndef hop{number}(pk):\n    requests.post('https://example.com', json={{'pk': pk}})\n"
+        (app / f"step{number}.py").write_text(body)
+    (app / "receivers.py").write_text(
+        "from django.core.signals import request_finished\nfrom django.dispatch import receiver\n\n"
+        "from relay.step1 import hop1\n\n\n@receiver(request_finished)\ndef relay(sender, **kwargs):\n    hop1(1)\n"
+    )
+
+
+@pytest.mark.parametrize("modules, reported", [(3, True), (16, True), (17, False)])
+def test_helpers_are_followed_through_other_modules_up_to_the_budget(tmp_path, modules, reported):
+    """Any depth, but at most MAX_MODULES (16) other modules per receiver: beyond, silent."""
+    _chain_project(tmp_path, modules)
+    found = findings(["relay/receivers.py"], "--select=SIG301", cwd=tmp_path)
+    assert found.get(os.path.normpath("relay/receivers.py"), set()) == ({(9, "SIG301")} if reported else set())

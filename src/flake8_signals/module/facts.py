@@ -108,6 +108,12 @@ class Guard:
 
     mentions: frozenset  # names, attribute names, string keys read by the test
     flag_attributes: frozenset  # attributes read by the test: "attr", or "getattr:attr" via getattr/hasattr
+    test: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    holds: bool = True  # the statement runs only when the test is true (False: only when false)
+
+    def negated(self) -> "Guard":
+        """The same test guarding the ``else`` branch (or what follows an early exit)."""
+        return Guard(self.mentions, self.flag_attributes, self.test, not self.holds)
 
 
 @dataclass
@@ -147,6 +153,14 @@ class Function:
     has_yield: bool = False
     top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
+    _rebound: Optional[frozenset] = field(default=None, repr=False, compare=False)
+
+    def rebinds(self, name: str) -> bool:
+        """Whether the body binds ``name`` again anywhere (so a parameter may not keep
+        the value it was called with); read from the tree on first use."""
+        if self._rebound is None:
+            self._rebound = stored_names(self.node.body)
+        return name in self._rebound
 
     @property
     def is_staticmethod(self) -> bool:
@@ -357,6 +371,63 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             for item in value:
                 if isinstance(item, cst.CSTNode):
                     yield item
+
+
+# Where a name is bound by a statement other than a plain read: the targets of
+# assignments, loops, ``with ... as``, ``except ... as``, ``:=``, ``del``, match captures,
+# and the names ``global``/``nonlocal`` declare.
+_STORE_TARGETS = (
+    (cst.AssignTarget, "target"),
+    (cst.AnnAssign, "target"),
+    (cst.AugAssign, "target"),
+    (cst.For, "target"),
+    (cst.CompFor, "target"),
+    (cst.AsName, "name"),
+    (cst.NamedExpr, "target"),
+    (cst.Del, "target"),
+    (cst.MatchAs, "name"),
+    (cst.MatchStar, "name"),
+    (cst.MatchMapping, "rest"),
+)
+
+
+def stored_names(node: cst.CSTNode) -> frozenset:
+    """Every name a body (nested scopes included) may bind again. An attribute or item
+    target (``x.a = ...``, ``x[i] = ...``) binds no name."""
+    found: set = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for kind, attribute in _STORE_TARGETS:
+            if isinstance(current, kind):
+                target = getattr(current, attribute)
+                if target is not None:
+                    found.update(_bound_by(target))
+        if isinstance(current, (cst.Global, cst.Nonlocal)):
+            found.update(item.name.value for item in current.names)
+        elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            found.add(current.name.value)
+        elif isinstance(current, cst.ImportAlias):
+            bound = current.asname.name if current.asname is not None else current.name
+            found.add((dotted_name(bound) or "").split(".")[0])
+        if not isinstance(current, _LEAVES):
+            stack.extend(child_nodes(current))
+    return frozenset(found)
+
+
+def _bound_by(target: cst.CSTNode) -> Iterator[str]:
+    """The names a target binds: ``a``, ``a, (b, *c)``; none for ``a.b`` or ``a[i]``."""
+    stack = [target]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current.value
+        elif isinstance(current, (cst.Tuple, cst.List)):
+            stack.extend(element.value for element in current.elements)
+        elif isinstance(current, cst.StarredElement):
+            stack.append(current.value)
+        elif isinstance(current, cst.Del):
+            stack.append(current.target)
 
 
 class _ExpressionScanner:
@@ -572,10 +643,12 @@ class _Collector:
         guard = guard_of(node.test)
         inner = _Context(context.function, context.cls, context.path, context.guards + (guard,))
         self.walk_suite(node.body, inner)
-        if isinstance(node.orelse, cst.If):
-            self.walk_if(node.orelse, inner)
-        elif isinstance(node.orelse, cst.Else):
-            self.walk_suite(node.orelse.body, inner)
+        if node.orelse is not None:
+            other = _Context(context.function, context.cls, context.path, context.guards + (guard.negated(),))
+            if isinstance(node.orelse, cst.If):
+                self.walk_if(node.orelse, other)
+            else:
+                self.walk_suite(node.orelse.body, other)
 
     def walk_try(self, node, context: _Context) -> None:
         protected = node.finalbody is not None or any(
@@ -694,13 +767,13 @@ def guard_of(test: cst.BaseExpression) -> Guard:
             stack.append(node.value)
         elif not isinstance(node, _LEAVES):
             stack.extend(child_nodes(node))
-    return Guard(frozenset(mentions), frozenset(flags))
+    return Guard(frozenset(mentions), frozenset(flags), test)
 
 
 def _early_exit_guard(statement: cst.CSTNode) -> Optional[Guard]:
     """``if not created: return`` guards every statement after it."""
     if isinstance(statement, cst.If) and statement.orelse is None and ends_in_exit(statement.body):
-        return guard_of(statement.test)
+        return guard_of(statement.test).negated()
     return None
 
 
@@ -1200,4 +1273,5 @@ __all__ = [
     "SignalRef",
     "attribute_names",
     "in_deferred_work",
+    "stored_names",
 ]

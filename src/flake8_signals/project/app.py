@@ -712,8 +712,9 @@ class AppView:
                     stack.append(target)
         return reached
 
-    def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
-        """(facts, function) of a project-module function that a call runs, if any."""
+    def call_target(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
+        """(module, name) of the project module's function a call may run, read from the
+        imports alone (nothing is parsed); see ``resolve_call``."""
         qualname = call.qualname
         if qualname is None or call.dotted is None or not facts.imports.is_imported(call.node.func):
             return None
@@ -721,11 +722,47 @@ class AppView:
         module, _, name = target.rpartition(".")
         if not module or not self._in_project(module):
             return None
+        return module, name
+
+    def text_at(self, path: str) -> Optional[str]:
+        """The text of a project file, read through the workspace (nothing is parsed)."""
+        return self._read(path)
+
+    def resolve_call(self, call: CallSite, facts: ModuleFacts) -> Optional[tuple]:
+        """(facts, function) of a project-module function that a call runs, if any."""
+        target = self.call_target(call, facts)
+        if target is None:
+            return None
+        module, name = target
+        path = self.path_of(module)
+        text = self._read(path) if path is not None else None
+        if text is None or not _defines(text, name):
+            return None  # no def of that name (a class, a constant): nothing to parse for
         other = self.facts_of(module, need=name)
         if other is None or other is facts:
             return None
         function = other.module_functions.get(name)
         return (other, function) if function is not None else None
+
+    def project_class(self, qualname: str, need: Optional[str] = None, _depth: int = 0) -> Optional[tuple]:
+        """(facts, ClassInfo) of the project class an absolute dotted name names, through
+        re-exports (``from .order import Order`` in ``models/__init__.py``); ``None`` when
+        it is not a project module's class, or is bound in a way we do not follow.
+        ``need``: a method whose body the caller reads."""
+        module, _, name = qualname.rpartition(".")
+        if not module or _depth > 4 or not self.is_project_module(module):
+            return None
+        facts = self.facts_of(module, need=need)
+        if facts is None:
+            return None
+        info = facts.module_classes.get(name)
+        if info is not None:
+            bound_again = name in facts.module_values or name in facts.imports.aliases
+            return None if bound_again else (facts, info)
+        imported = facts.imports.aliases.get(name)
+        if imported is not None and name not in facts.module_values:
+            return self.project_class(self.absolute(imported, facts), need, _depth + 1)
+        return None
 
     def signal_kind(self, qualname: str, _depth: int = 0) -> Optional[str]:
         """What a signal imported from a project module is, read from the module that
@@ -913,6 +950,12 @@ def _admin_registered(node: ast.AST) -> list:
             elements = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
             names.extend(dotted(e).rsplit(".", 1)[-1] for e in elements if dotted(e))
     return names
+
+
+def _defines(text: str, name: str) -> bool:
+    """Whether a module's text may define a function ``name`` (a ``def`` of that name
+    anywhere: a method too, so never a miss)."""
+    return f"def {name}(" in text or re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text) is not None
 
 
 def _binds(facts: ModuleFacts, name: str) -> bool:

@@ -30,7 +30,7 @@ class BlockingReceiver(Rule):
     ## What it does
     Flags a blocking call made by a sync receiver, directly or through the functions it
     calls (in the same module, and with project analysis in project modules it
-    imports, up to three calls deep): `time.sleep`, `requests.*`/`httpx.*` requests,
+    imports, at any depth, up to 16 other modules per receiver): `time.sleep`, `requests.*`/`httpx.*` requests,
     `urllib.request.urlopen`, `socket.create_connection`/`getaddrinfo`/`gethostbyname`,
     `smtplib.SMTP`, `subprocess.run`/`call`/`check_call`/`check_output`, `os.system`,
     Django's `send_mail`/`send_mass_mail`/`mail_admins`/`mail_managers`, `.send()`
@@ -47,6 +47,19 @@ class BlockingReceiver(Rule):
     callbacks in the same thread, right after the commit and before `save()` (or the
     `atomic()` block) returns, so the caller still waits; only a task queue moves the
     work out of the request.
+
+    How helpers are followed (SIG303 and SIG304 follow them the same way): in a
+    receiver of `pre_save`, `post_save`, `pre_delete`, `post_delete` or `post_init`
+    whose `sender` names a project class (`sender=Order`, defined in the module or
+    imported from a project module; not an `"app_label.Model"` string), `instance` is
+    an `Order`: `instance.notify()` is followed into the method Python would run
+    (inherited ones too, in method resolution order, unless a library class comes
+    first), and so is `self.method()` inside it; the chain reads
+    `instance.notify() -> requests.post()`. A helper called with literal arguments, or
+    relying on literal defaults, is followed only into the branches they allow:
+    `push(order, notify=False)` does not reach the request under `if notify:`. Only
+    `p`, `not p`, `p == <literal>`, `p != <literal>`, `p is None` and `p is not None`
+    are decided; anything else may go either way.
 
     ## Why is this bad?
     Receivers run synchronously inside `send()`: `instance.save()` does not return
@@ -81,7 +94,7 @@ class BlockingReceiver(Rule):
             function = receiver.function
             if function.is_async:
                 continue
-            for call, chain in finder.chains(function, ctx.facts):
+            for call, chain in finder.chains(function, ctx.facts, receiver.connections):
                 via = chain.via()
                 if chain.after_commit:
                     why = (
@@ -237,7 +250,7 @@ class TaskOutsideOnCommit(Rule):
             if ctx.defers_to_commit(function):
                 continue  # a decorator runs the whole receiver in transaction.on_commit
             open_transaction = None
-            for call, chain in finder.chains(function, ctx.facts):
+            for call, chain in finder.chains(function, ctx.facts, receiver.connections):
                 if evidence is None and ctx.app is not None:
                     evidence = ctx.app.transaction_evidence()
                 if evidence is not None and chain.method in evidence.transactional_enqueues:
@@ -375,7 +388,7 @@ class FileDeletedBeforeCommit(Rule):
             if not deletes and not receiver.listens_to("pre_save"):
                 continue
             function = receiver.function
-            for call, chain in finder.chains(function, ctx.facts):
+            for call, chain in finder.chains(function, ctx.facts, receiver.connections):
                 via = chain.via()
                 if deletes:
                     what = (

@@ -50,6 +50,12 @@ MODEL_SIGNAL_NAMES = frozenset(
 )
 MODEL_SIGNALS = frozenset(f"django.db.models.signals.{name}" for name in MODEL_SIGNAL_NAMES)
 
+# The model signals whose ``instance`` is an instance of the sender class itself
+# (``m2m_changed``'s sender is the through model, ``pre_init`` has no instance).
+SENDER_INSTANCE_SIGNALS = frozenset(
+    f"django.db.models.signals.{name}" for name in ("post_init", "pre_save", "post_save", "pre_delete", "post_delete")
+)
+
 CLASS_PREPARED = "django.db.models.signals.class_prepared"
 
 SEND_METHODS = frozenset({"send", "send_robust", "asend", "asend_robust"})

@@ -140,3 +140,23 @@ def names_in(node: cst.CSTNode) -> set:
             continue
         stack.extend(current.children)
     return found - bound
+
+
+NOT_LITERAL = object()  # what ``literal_value`` returns for anything but a literal
+
+
+def literal_value(node: Optional[cst.CSTNode]) -> object:
+    """The value of a literal constant (``True``, ``None``, ``3``, ``-1.5``, ``"sync"``),
+    or ``NOT_LITERAL``."""
+    if isinstance(node, cst.Name):
+        return {"True": True, "False": False, "None": None}.get(node.value, NOT_LITERAL)
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node.evaluated_value
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return NOT_LITERAL if value is None else value
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = node.expression
+        if isinstance(inner, (cst.Integer, cst.Float)):
+            return -inner.evaluated_value
+    return NOT_LITERAL

@@ -26,17 +26,19 @@ class Engine:
     workspace, where every file text, parsed module and project value of the process
     is kept, and the deep-stack thread the analysis runs on."""
 
-    def __init__(self, long_lived: bool = False) -> None:
+    def __init__(self, long_lived: bool = False, give_back_memory: bool = False) -> None:
         # long_lived: the one engine of a linting process (the plugin's, the command's),
         # whose kept trees are frozen out of the garbage collector's way.
         self.long_lived = long_lived
-        self.workspace = Workspace(freeze=long_lived)
+        # give_back_memory: the plugin's engine, whose memory adds to flake8's.
+        self.give_back_memory = give_back_memory
+        self.workspace = Workspace(freeze=long_lived, give_back_memory=give_back_memory)
         self.rules = [rule() for rule in all_rules()]
 
     def reset(self) -> None:
         """Forget every file, parsed module and app (a long-lived process, or a test,
         starting afresh)."""
-        self.workspace = Workspace(freeze=self.long_lived)
+        self.workspace = Workspace(freeze=self.long_lived, give_back_memory=self.give_back_memory)
 
     def run_deep(self, function: Callable[..., T], *args) -> T:
         """``function(*args)`` on the process's deep-stack thread; its exception is

@@ -43,7 +43,7 @@ class SignalsChecker:
     @classmethod
     def process_engine(cls) -> Engine:
         if SignalsChecker.engine is None:
-            SignalsChecker.engine = Engine(long_lived=True)
+            SignalsChecker.engine = Engine(long_lived=True, give_back_memory=True)
         return SignalsChecker.engine
 
     def run(self) -> Iterator[Result]:

@@ -71,9 +71,9 @@ class DiskCache:
 class Workspace:
     """The per-process state of the analysis (see the module docstring)."""
 
-    def __init__(self, freeze: bool = False) -> None:
+    def __init__(self, freeze: bool = False, give_back_memory: bool = False) -> None:
         self.disk = DiskCache()
-        self.facts = FactsCache(freeze)
+        self.facts = FactsCache(freeze, give_back_memory)
         self.summaries: dict = {}  # (path, signature) -> ImportSummary
         self.apps: dict = {}  # (app folder, extra start-up modules) -> AppView
         # (kind, project key) -> (value, {path: signature read}): shared by a project's apps

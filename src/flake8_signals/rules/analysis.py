@@ -47,6 +47,12 @@ def blocking_name(call: CallSite, facts: ModuleFacts, extra: frozenset) -> Optio
         return f"{_made_by(owner, call, facts, dn.HTTP_CLIENT_CLASSES)}.{call.method}"
     if call.method in dn.MAIL_CONNECTION_METHODS and _made_by(owner, call, facts, dn.MAIL_CONNECTIONS):
         return f"get_connection().{call.method}"
+    if call.method in dn.PROCESS_WAITS and _made_by(owner, call, facts, dn.PROCESS_CLASSES):
+        return f"subprocess.Popen().{call.method}"
+    if call.method not in dn.API_CLIENT_LOCAL_METHODS and not call.method.startswith("_"):
+        client = _made_by(owner, call, facts, dn.API_CLIENT_FACTORIES)
+        if client is not None:
+            return f"{client}().{call.method}"
     return None
 
 

@@ -38,7 +38,9 @@ class BlockingReceiver(Rule):
     from `get_connection()`, and the request methods of an HTTP client the code makes
     (`requests.Session()`, `httpx.Client()`, `urllib3.PoolManager()`,
     `http.client.HTTPConnection()`: in the call, a local or `with ... as` name, or a
-    module-level name). Sending mail is not reported when the project's
+    module-level name), every operation of a `boto3.client(...)` (each is a request;
+    signing a URL or building a paginator is not), and `.communicate()`/`.wait()` on a
+    `subprocess.Popen(...)` the code starts. Sending mail is not reported when the project's
     `EMAIL_BACKEND` hands mail to a task queue (django-celery-email's
     `CeleryEmailBackend`, or another backend named for a queue). Extend the list with
     `--signals-blocking-calls`. When the call is reached through a helper, the finding

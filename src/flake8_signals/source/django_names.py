@@ -235,6 +235,16 @@ HTTP_CLIENT_CLASSES = frozenset(
     }
 )
 HTTP_CLIENT_METHODS = frozenset({*_HTTP_VERBS, "send", "urlopen", "getresponse"})
+# A child process the code started, and the methods that wait for it to finish.
+PROCESS_CLASSES = frozenset({"subprocess.Popen"})
+PROCESS_WAITS = frozenset({"communicate", "wait"})
+# API clients every operation of which is a request over the network (boto3's
+# ``client("s3").put_object(...)``), and the few methods that are not: they sign a URL,
+# read the client's metadata or build a helper object without sending anything.
+API_CLIENT_FACTORIES = frozenset({"boto3.client"})
+API_CLIENT_LOCAL_METHODS = frozenset(
+    {"generate_presigned_url", "generate_presigned_post", "get_paginator", "get_waiter", "can_paginate", "close"}
+)
 MAIL_CONNECTIONS = frozenset({"django.core.mail.get_connection"})
 MAIL_CONNECTION_METHODS = frozenset({"send_messages"})
 

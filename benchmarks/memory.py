@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-import resource
 import subprocess
 import sys
 import tracemalloc

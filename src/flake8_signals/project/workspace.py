@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..module.parsing import FactsCache
 from ..source.decoding import decode_source
-from ..source.imports_summary import ImportSummary, summarize
+from ..source.imports_summary import summarize
 from .app import AppView, signature
 
 

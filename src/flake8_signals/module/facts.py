@@ -19,6 +19,7 @@ from ..source import django_names as dn
 from ..source.syntax import (
     argument,
     attribute_names,
+    decorator_target,
     dotted_name,
     ends_in_exit,
     is_none,
@@ -165,6 +166,10 @@ class Function:
     @property
     def is_staticmethod(self) -> bool:
         return any(dotted_name(d.decorator) == "staticmethod" for d in self.decorators)
+
+    @property
+    def is_classmethod(self) -> bool:
+        return any(dotted_name(d.decorator) == "classmethod" for d in self.decorators)
 
     def instance_parameter(self) -> Optional[str]:
         """The receiver's ``instance``: a parameter so named, or the second positional one."""
@@ -1075,8 +1080,7 @@ class ModuleFacts:
             if nested is None or name in function.local_values or name in function.globals:
                 return False
             for decorator in nested.decorators:
-                expression = decorator.decorator
-                target = expression.func if isinstance(expression, cst.Call) else expression
+                target = decorator_target(decorator)
                 if self.imports.resolve(target) not in dn.KEEPS_NOTHING_DECORATORS:
                     return False
             if inner is None:
@@ -1175,8 +1179,7 @@ class ModuleFacts:
         ]
         for info in self.classes:
             for decorator in info.node.decorators:
-                expression = decorator.decorator
-                target = expression.func if isinstance(expression, cst.Call) else expression
+                target = decorator_target(decorator)
                 function = self.module_functions.get(dotted_name(target) or "")
                 if function is not None:
                     hooks.append(function)

@@ -13,7 +13,7 @@ import libcst as cst
 
 from ..module.facts import GETATTR_FLAG, CallSite, ClassInfo, Connection, Function, Guard, ModuleFacts, in_deferred_work
 from ..source import django_names as dn
-from ..source.syntax import NOT_LITERAL, attribute_names, dotted_name, literal_bool, literal_value, string_value
+from ..source.syntax import NOT_LITERAL, attribute_names, decorator_target, dotted_name, literal_bool, literal_value, string_value
 from .context import Context
 
 MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -70,11 +70,16 @@ def names_match(qualname: str, names: frozenset) -> bool:
 
 def _shadowed(call: CallSite) -> bool:
     """Whether the call's first name is a local variable or parameter, not the import."""
-    head = (call.dotted or "").split(".")[0]
-    for function in call.function.ancestors() if call.function is not None else ():
-        if head in function.local_values or head in function.params.all_names:
-            return True
-    return False
+    return _bound_locally((call.dotted or "").split(".")[0], call.function)
+
+
+def _bound_locally(name: str, function: Optional[Function]) -> bool:
+    """Whether ``name`` is a local variable or parameter of ``function`` or of a function
+    it is nested in."""
+    return any(
+        name in scope.local_values or name in scope.params.all_names
+        for scope in (function.ancestors() if function is not None else ())
+    )
 
 
 def _made_by(node: cst.CSTNode, call: CallSite, facts: ModuleFacts, classes: frozenset) -> Optional[str]:
@@ -172,8 +177,7 @@ def guarded_by_instance_flag(call: CallSite, function: Function, instances: set)
 def wrapping_decorators(function: Function) -> list:
     found = []
     for decorator in function.decorators:
-        expression = decorator.decorator
-        target = expression.func if isinstance(expression, cst.Call) else expression
+        target = decorator_target(decorator)
         name = dotted_name(target) or ""
         if name.rsplit(".", 1)[-1] not in ("receiver", "staticmethod", "classmethod"):
             found.append(decorator)
@@ -397,21 +401,30 @@ class ChainFinder:
         if facts is None or sender is None:
             return None
         dotted = dotted_name(sender)  # None for "app_label.Model" strings, calls...
-        if dotted is None:
+        if dotted is None or _bound_locally(dotted.split(".")[0], connection.function):
+            return None  # Order = apps.get_model(...) in ready()
+        reference = self._class_reference(facts, dotted)
+        if reference is None:
             return None
+        kind, name = reference
+        if kind == "local":
+            key = f"{facts.module_name}.{name}" if facts.module_name else (id(facts), name)
+            return self._instances.setdefault(key, Instance(key, facts, name))
+        if self.app is not None and self.app.is_project_module(name.rpartition(".")[0]):
+            return self._instances.setdefault(name, Instance(name))
+        return None
+
+    def _class_reference(self, facts: ModuleFacts, dotted: str) -> Optional[tuple]:
+        """How a dotted name in ``facts`` names a class: ``("local", name)`` for a class
+        of the module, ``("imported", absolute dotted name)`` for a name imported from
+        another module; ``None`` when it is bound by an assignment or names neither."""
         head = dotted.split(".")[0]
-        for scope in connection.function.ancestors() if connection.function is not None else ():
-            if head in scope.local_values or head in scope.params.all_names:
-                return None  # Order = apps.get_model(...) in ready()
         if head in facts.module_values:
-            return None
+            return None  # bound by an assignment: not followed
         if "." not in dotted and dotted in facts.module_classes and dotted not in facts.imports.aliases:
-            key = f"{facts.module_name}.{dotted}" if facts.module_name else (id(facts), dotted)
-            return self._instances.setdefault(key, Instance(key, facts, dotted))
+            return "local", dotted
         if head in facts.imports.aliases and self.app is not None:
-            qualname = self.app.absolute(facts.imports.resolve_dotted(dotted), facts)
-            if self.app.is_project_module(qualname.rpartition(".")[0]):
-                return self._instances.setdefault(qualname, Instance(qualname))
+            return "imported", self.app.absolute(facts.imports.resolve_dotted(dotted), facts)
         return None
 
     def _class_of(self, instance: Instance, need: str) -> Optional[tuple]:
@@ -431,15 +444,13 @@ class ChainFinder:
     def _class_named(self, facts: ModuleFacts, dotted: str, need: Optional[str] = None) -> Optional[tuple]:
         """(facts, ClassInfo) of the project class a dotted name names in ``facts``:
         a class of the module, or one imported from a project module."""
-        head = dotted.split(".")[0]
-        if head in facts.module_values:
-            return None  # bound by an assignment: not followed
-        if "." not in dotted and dotted in facts.module_classes and dotted not in facts.imports.aliases:
-            return facts, facts.module_classes[dotted]
-        if head in facts.imports.aliases and self.app is not None:
-            qualname = self.app.absolute(facts.imports.resolve_dotted(dotted), facts)
-            return self.app.project_class(qualname, need) if self._may_enter_module(qualname) else None
-        return None
+        reference = self._class_reference(facts, dotted)
+        if reference is None:
+            return None
+        kind, name = reference
+        if kind == "local":
+            return facts, facts.module_classes[name]
+        return self.app.project_class(name, need) if self._may_enter_module(name) else None
 
     def _may_enter_module(self, qualname: str) -> bool:
         """``_may_enter`` for the module of a dotted name (a project class)."""
@@ -639,7 +650,6 @@ def _skips_first(call: CallSite, callee: Function, on_instance: bool) -> Optiona
         return False
     if on_instance:
         return bool(callee.params.positional)
-    classmethod = any(dotted_name(d.decorator) == "classmethod" for d in callee.decorators)
     func = call.node.func
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return None
@@ -647,8 +657,8 @@ def _skips_first(call: CallSite, callee: Function, on_instance: bool) -> Optiona
     if owner == "self":
         return True
     if owner == "cls":
-        return True if classmethod else None
-    return classmethod  # Class.method(obj, ...): the instance is passed explicitly
+        return True if callee.is_classmethod else None
+    return callee.is_classmethod  # Class.method(obj, ...): the instance is passed explicitly
 
 
 def _class_binds(cls: ClassInfo, name: str) -> bool:

@@ -19,7 +19,7 @@ from ..project.app import AppView
 from ..source.django_names import CLASS_PREPARED, ON_COMMIT, is_task_decorator, looks_like_view
 from ..source.edits import parent_map
 from ..source.paths import is_management_command_path, is_migration_path, is_test_path, request_module_kind
-from ..source.syntax import dotted_name, keyword_arg, string_value
+from ..source.syntax import decorator_target, dotted_name, keyword_arg, string_value
 
 
 @dataclass(frozen=True)
@@ -209,8 +209,7 @@ class Context:
         a project module) runs it through ``transaction.on_commit``: then its whole body
         runs after the commit (``@on_transaction_commit`` wrappers)."""
         for decorator in function.decorators:
-            expression = decorator.decorator
-            target = expression.func if isinstance(expression, cst.Call) else expression
+            target = decorator_target(decorator)
             name = dotted_name(target)
             if not name or name.rsplit(".", 1)[-1] in ("receiver", "staticmethod", "classmethod"):
                 continue
@@ -318,7 +317,7 @@ class Context:
             if why is not None:
                 roots[id(function)] = ServingTime("task", function, why)
                 continue
-            instance_method = function.is_method and not _is_class_or_static(function)
+            instance_method = function.is_method and not (function.is_classmethod or function.is_staticmethod)
             bound = 1 if function.is_method and not function.is_staticmethod else 0  # self or cls
             handles_request = function.params.positional[bound : bound + 1] == ["request"]
             cls = function.cls
@@ -337,8 +336,7 @@ class Context:
 
     def _task_decorator(self, function: Function) -> Optional[str]:
         for decorator in function.decorators:
-            expression = decorator.decorator
-            target = expression.func if isinstance(expression, cst.Call) else expression
+            target = decorator_target(decorator)
             written = dotted_name(target)
             imports = self.facts.imports
             if written and is_task_decorator(written, imports.resolve_dotted(written), imports.is_imported(target)):
@@ -453,10 +451,6 @@ def _calls_on_commit(facts: ModuleFacts, function: Function) -> bool:
     )
 
 
-def _is_class_or_static(function: Function) -> bool:
-    return any(dotted_name(d.decorator) in ("classmethod", "staticmethod") for d in function.decorators)
-
-
 def _names_class(listed: frozenset, qualname: str) -> bool:
     """Whether a dotted name in the settings names the class ``qualname``: the same, or
     one of them longer by the packages above the project's import root."""
@@ -471,8 +465,7 @@ def _is_test_class(cls) -> bool:
 
 def _is_fixture(function: Function) -> bool:
     for decorator in function.decorators:
-        expression = decorator.decorator
-        target = expression.func if isinstance(expression, cst.Call) else expression
+        target = decorator_target(decorator)
         if (dotted_name(target) or "").rsplit(".", 1)[-1] == "fixture":
             return True
     return False

@@ -23,6 +23,12 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def decorator_target(decorator: cst.Decorator) -> cst.BaseExpression:
+    """What a decorator names: ``app.task`` for both ``@app.task`` and ``@app.task(bind=True)``."""
+    expression = decorator.decorator
+    return expression.func if isinstance(expression, cst.Call) else expression
+
+
 def attribute_names(node: cst.CSTNode) -> list[str]:
     """Names along a call/attribute chain: ``X.objects.filter(a=1).update`` -> [X, objects, filter, update]."""
     parts: list[str] = []

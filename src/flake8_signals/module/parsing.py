@@ -48,9 +48,8 @@ class FactsCache:
         for another one, from a parse with ``ast`` (a tenth of libcst's cost, and a
         large module is mostly bodies no rule reads). ``need`` names a function whose
         body the caller reads: it is kept, with every module-level function and what
-        they call. ``retain=False``: no
-        other file can ask for this one, so do not keep its tree alive (every full
-        garbage collection of the process would scan it)."""
+        they call. ``retain=False``: no other file can ask for this one, so do not keep
+        its tree alive (every full garbage collection of the process would scan it)."""
         # Which text an entry was parsed from, without keeping the text: its length and
         # Python's own string hash (64-bit SipHash; no digest library to load, and a
         # string caches its hash).
@@ -93,7 +92,6 @@ class FactsCache:
                 # every full collection in flake8 would walk these trees again.
                 gc.freeze()
         return facts
-
 
     def known(self, path: str, disk_signature: Optional[tuple], need: Optional[str] = None) -> Optional[ModuleFacts]:
         """The kept facts of ``path`` if they were parsed from the file on disk as it is

@@ -93,9 +93,8 @@ class Workspace:
         if key is None:
             return None, None
         if (path, key) not in self.summaries:
-            seen, text = self.disk.read_signed(path)
-            if seen != key:  # changed in between: summarize what was read
-                key = seen
+            # Keyed by what was read, should the file have changed in between.
+            key, text = self.disk.read_signed(path)
             self.summaries[(path, key)] = summarize(text, path) if text is not None else None
         return key, self.summaries[(path, key)]
 

@@ -19,6 +19,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# A receiver without **kwargs (SIG501 on line 6, column 1): the finding the command-line
+# tests look for.
+RECEIVER_WITHOUT_KWARGS = (
+    "from django.db.models.signals import post_save\n"
+    "from django.dispatch import receiver\n\n\n"
+    "@receiver(post_save)\n"
+    "def on_saved(sender):\n"
+    "    pass\n"
+)
 # Every rule with a fixture, the measured opt-in ones named (they are off by default).
 OPT_IN_MEASURED = "SIG101,SIG103,SIG201,SIG303,SIG402,SIG403"
 DEFAULT_ARGS = (f"--select=SIG,{OPT_IN_MEASURED}", "--extend-ignore=SIG404,SIG504")

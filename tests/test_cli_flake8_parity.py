@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from flake8_runner import FIXTURES, subprocess_env
+from flake8_runner import FIXTURES, RECEIVER_WITHOUT_KWARGS, subprocess_env
 
 MYSITE = FIXTURES / "projects" / "mysite"
 SELECT = "--select=SIG,E9"
-# A receiver without **kwargs: SIG501 on line 6, column 1.
-RECEIVER = (
-    "from django.db.models.signals import post_save\n"
-    "from django.dispatch import receiver\n\n\n"
-    "@receiver(post_save)\n"
-    "def on_saved(sender):\n"
-    "    pass\n"
-)
+RECEIVER = RECEIVER_WITHOUT_KWARGS  # SIG501 on line 6, column 1
 TREE = ("shop/receivers.py", "shop/other.py", "notifications/signals.py", "core/shop/receivers.py", "core/notifications/signals.py")
 
 

@@ -13,17 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from flake8_runner import ROOT, subprocess_env
+from flake8_runner import RECEIVER_WITHOUT_KWARGS, ROOT, subprocess_env
 
 from flake8_signals.frontends import cli
 
-RECEIVER = (
-    "from django.db.models.signals import post_save\n"
-    "from django.dispatch import receiver\n\n\n"
-    "@receiver(post_save)\n"
-    "def on_saved(sender):\n"
-    "    pass\n"
-)
+RECEIVER = RECEIVER_WITHOUT_KWARGS
 
 
 def command(*args, cwd, stdin=None) -> subprocess.CompletedProcess:

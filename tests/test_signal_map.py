@@ -161,7 +161,12 @@ HELPDESK = {
 
 
 def _helpdesk(tmp_path, monkeypatch):
-    for name, text in HELPDESK.items():
+    _write_tree(tmp_path, monkeypatch, HELPDESK)
+
+
+def _write_tree(tmp_path, monkeypatch, files: dict) -> None:
+    """Write ``files`` (relative path -> text) under ``tmp_path`` and work there."""
+    for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -225,10 +230,7 @@ def test_a_module_named_without_its_package_is_named_from_the_import_root(tmp_pa
             "@receiver(paid)\ndef thank(sender, **kwargs):\n    pass\n"
         ),
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
+    _write_tree(tmp_path, monkeypatch, files)
     signals = {s["signal"]: s for s in json.loads(_run_map(capsys, "--format=json")[0])["signals"]}
     assert list(signals) == ["site.shop.signals.paid"]
     paid = signals["site.shop.signals.paid"]
@@ -255,10 +257,7 @@ def test_a_connect_in_a_method_a_library_calls_is_unknown_and_in_other_methods_n
             "        super().save(*args, **kwargs)\n"
         ),
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
+    _write_tree(tmp_path, monkeypatch, files)
     verdicts = {
         receiver["connected_in"]: (receiver["registered_at_startup"], receiver["reason"])
         for signal in json.loads(_run_map(capsys, "--format=json")[0])["signals"]

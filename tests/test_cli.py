@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from flake8_runner import FIXTURES, ROOT
+from flake8_runner import FIXTURES, RECEIVER_WITHOUT_KWARGS, ROOT
+from flake8_signals.engine import Engine
+from flake8_signals.frontends import cli
+from flake8_signals.frontends.config import Selection
+from flake8_signals.options import Options
 
 MYSITE = FIXTURES / "projects" / "mysite"
 
@@ -256,3 +260,21 @@ def test_a_file_flake8_skips_with_flake8_noqa_is_skipped_too(tmp_path):
     by_flake8 = lines_of(run_flake8_default_format("--select=SIG", ".", cwd=tmp_path).stdout)
     assert len(by_flake8) == 1 and by_flake8[0].startswith("./reported.py:7:1: SIG501 ")
     assert lines_of(run_check("--isolated", "--select=SIG", ".", cwd=tmp_path).stdout) == by_flake8
+
+
+def test_statements_are_mapped_only_when_a_noqa_or_shown_source_needs_them(monkeypatch):
+    """Mapping lines to statements tokenizes the whole file: a file with no ``# noqa``
+    reports the same findings without it, unless --show-source wants the lines."""
+    text = RECEIVER_WITHOUT_KWARGS
+    selection = Selection(("SIG",), (), (), (), Options())
+    expected = cli.check_text(Engine(), text, "receivers.py", Options(), selection)
+    assert [r.code for r in expected] == ["SIG501"] and expected[0].source
+
+    def tokenizing(text):
+        raise AssertionError("tokenized")
+
+    monkeypatch.setattr(cli, "noqa_lines", tokenizing)
+    quiet = cli.check_text(Engine(), text, "receivers.py", Options(), selection, show_source=False)
+    assert [(r.line, r.column, r.code, r.text) for r in quiet] == [(r.line, r.column, r.code, r.text) for r in expected]
+    with pytest.raises(AssertionError, match="tokenized"):
+        cli.check_text(Engine(), text + "x = 1  # noqa: E501\n", "receivers.py", Options(), selection, show_source=False)

@@ -10,6 +10,7 @@ import pytest
 
 from flake8_runner import FIXTURES
 from flake8_signals.engine import Engine
+from flake8_signals.module import parsing
 from flake8_signals.options import Options
 from flake8_signals.source.precheck import might_wire_signals
 from flake8_signals.source.skeleton import skeleton
@@ -40,10 +41,20 @@ def test_there_are_many_candidates():
 
 
 @pytest.mark.parametrize("path", CANDIDATES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_skeleton_and_full_parse_agree(path):
+def test_skeleton_and_full_parse_agree(path, monkeypatch):
     text = path.read_text(encoding="utf-8")
-    tree = ast.parse(text)
-    assert _findings(text, str(path), tree) == _findings(text, str(path), None)
+    through_skeletons = _findings(text, str(path), ast.parse(text))
+    # Without a tree the cache would build one with ast and parse a skeleton all the
+    # same: take skeletons away for the reference run.
+    monkeypatch.setattr(parsing, "skeleton", lambda *args: None)
+    assert through_skeletons == _findings(text, str(path), None)
+
+
+def test_without_skeletons_the_reference_run_parses_in_full(monkeypatch):
+    source = "from django.db.models.signals import post_save\n\ndef unrelated():\n    return 1\n\npost_save.connect(print)\n"
+    assert parsing.FactsCache().facts_for(source, "m.py").blanked == {"unrelated"}
+    monkeypatch.setattr(parsing, "skeleton", lambda *args: None)
+    assert parsing.FactsCache().facts_for(source, "m.py").blanked == frozenset()
 
 
 def test_skeleton_keeps_line_numbers_and_blanks_unrelated_bodies():

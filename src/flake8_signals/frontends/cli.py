@@ -39,6 +39,7 @@ from .config import (
     Selection,
     Selections,
     ignores_whole_file,
+    might_silence,
     noqa_lines,
     origin_name,
     read_config,
@@ -57,8 +58,9 @@ INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by
 # -- one file ------------------------------------------------------------------------------
 
 
-def check_text(engine: Engine, text: str, path: str, options: Options, selection: Selection) -> list:
-    """The results for one file's text (as ``read_like_flake8`` returns it)."""
+def check_text(engine: Engine, text: str, path: str, options: Options, selection: Selection, show_source: bool = True) -> list:
+    """The results for one file's text (as ``read_like_flake8`` returns it).
+    ``show_source``: give each result the lines --show-source prints."""
     if ignores_whole_file(text):
         return []
     report_syntax_errors = selection.reports("E999")
@@ -66,11 +68,16 @@ def check_text(engine: Engine, text: str, path: str, options: Options, selection
         return []  # nothing to find, and no need to parse it to say so
     statements: Optional[dict] = None
     physical: list = []
+    # Mapping lines to statements tokenizes the whole file: only when a # noqa can
+    # silence something, or the source is shown.
+    statements_matter = show_source or might_silence(text)
 
     def result(line: int, column: int, code: str, message: str) -> Optional[Result]:
         """The Result, or None when its statement's # noqa silences it (flake8 reads
         # noqa for E999 too)."""
         nonlocal statements, physical
+        if not statements_matter:
+            return Result(path, line, column, code, message)
         if statements is None:
             statements, physical = noqa_lines(text), split_lines(text)
         source = statements.get(line)
@@ -98,7 +105,7 @@ def check_text(engine: Engine, text: str, path: str, options: Options, selection
     return results
 
 
-def check_file(engine: Engine, path: str, options: Options, selections: Selections) -> list:
+def check_file(engine: Engine, path: str, options: Options, selections: Selections, show_source: bool = True) -> list:
     selection = selections.for_path(path)
     try:
         with open(path, "rb") as handle:
@@ -106,7 +113,7 @@ def check_file(engine: Engine, path: str, options: Options, selections: Selectio
     except OSError as error:
         # flake8's E902: line 0 (the file as a whole), column 1.
         return [Result(path, 0, 1, "E902", f"{type(error).__name__}: {error}")] if selection.reports("E902") else []
-    return check_text(engine, text, path, options, selection)
+    return check_text(engine, text, path, options, selection, show_source)
 
 
 # -- many files ------------------------------------------------------------------------------
@@ -116,28 +123,29 @@ def check_file(engine: Engine, path: str, options: Options, selections: Selectio
 _WORKER_STATE: dict = {}
 
 
-def _init_worker(options: Options, selections: Selections) -> None:
+def _init_worker(options: Options, selections: Selections, show_source: bool) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the pool, the workers
     # must not each print a traceback (flake8 does the same).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_STATE.update(engine=Engine(long_lived=True), options=options, selections=selections)
+    _WORKER_STATE.update(engine=Engine(long_lived=True), options=options, selections=selections, show_source=show_source)
 
 
 def _check_in_worker(path: str) -> list:
-    return check_file(_WORKER_STATE["engine"], path, _WORKER_STATE["options"], _WORKER_STATE["selections"])
+    state = _WORKER_STATE
+    return check_file(state["engine"], path, state["options"], state["selections"], state["show_source"])
 
 
-def check_paths(engine: Engine, files: list, options: Options, selections: Selections, jobs: int, progress) -> list:
+def check_paths(engine: Engine, files: list, options: Options, selections: Selections, jobs: int, progress, show_source: bool = True) -> list:
     results: list = []
     if jobs > 1 and len(files) > 1:
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(min(jobs, len(files)), initializer=_init_worker, initargs=(options, selections)) as pool:
+        with context.Pool(min(jobs, len(files)), initializer=_init_worker, initargs=(options, selections, show_source)) as pool:
             for done, found in enumerate(pool.imap(_check_in_worker, files, chunksize=8), 1):
                 results.extend(found)
                 progress(done, len(files))
     else:
         for done, path in enumerate(files, 1):
-            results.extend(check_file(engine, path, options, selections))
+            results.extend(check_file(engine, path, options, selections, show_source))
             progress(done, len(files))
     return sorted(results, key=lambda r: (r.path, r.line, r.column, r.code))
 
@@ -376,10 +384,11 @@ def run_check(engine: Engine, args: argparse.Namespace, options: Options, select
     files = list(python_files(args.paths, exclude, args.stdin_display_name))
     on_disk = [path for path in files if path != STDIN]
     jobs = (os.cpu_count() or 1) if args.jobs in (None, "auto") else max(1, int(args.jobs))
-    results = check_paths(engine, on_disk, options, selections, jobs, progress_on(sys.stderr))
+    show_source = bool(args.show_source)
+    results = check_paths(engine, on_disk, options, selections, jobs, progress_on(sys.stderr), show_source)
     for _ in range(files.count(STDIN)):
         name = args.stdin_display_name
-        results.extend(check_text(engine, read_like_flake8(stdin_bytes()), name, options, selections.for_path(name)))
+        results.extend(check_text(engine, read_like_flake8(stdin_bytes()), name, options, selections.for_path(name), show_source))
     results.sort(key=lambda r: (r.path, r.line, r.column, r.code))
     _print_report(args, results)
     return 1 if results and not args.exit_zero else 0

@@ -303,6 +303,11 @@ def noqa_lines(text: str) -> dict:
     return mapping
 
 
+def might_silence(text: str) -> bool:
+    """False when no line of ``text`` has a ``# noqa`` (nothing in it is silenced)."""
+    return NOQA.search(text) is not None
+
+
 def silenced(code: str, statement: str) -> bool:
     """flake8's ``Violation.is_inline_ignored``: the first ``# noqa`` of the text
     decides; the codes it names are compared case-sensitively, as prefixes."""

@@ -55,6 +55,12 @@ def matches_filename(path: str, patterns: Sequence[str]) -> bool:
     return match(os.path.normcase(os.path.abspath(path))) is not None
 
 
+def _is_python_file(name: str) -> bool:
+    """flake8's ``--filename`` default (``*.py``); the base name decides, as the
+    pattern has no separator."""
+    return _pattern_matcher(FILENAME_PATTERNS)(os.path.normcase(name)) is not None
+
+
 def python_files(paths: Sequence[str], exclude: Sequence[str], stdin_display_name: str = "stdin") -> Iterator[str]:
     """The files to read, as flake8 names them (joined to the path given), in a stable
     order. ``exclude`` holds normalized patterns (``normalize_paths``)."""
@@ -74,7 +80,9 @@ def python_files(paths: Sequence[str], exclude: Sequence[str], stdin_display_nam
                 folders[:] = sorted(f for f in folders if not excluded(os.path.join(directory, f)))
                 for name in sorted(files):
                     full = os.path.join(directory, name)
-                    if not excluded(full) and any(fnmatch.fnmatch(full, pattern) for pattern in FILENAME_PATTERNS):
+                    # The file name first: most files of a tree (templates, data,
+                    # translations) are not Python, and it is the cheaper test.
+                    if _is_python_file(name) and not excluded(full):
                         yield full
         else:
             yield path  # given explicitly: read even when it is not a *.py file

@@ -755,12 +755,13 @@ def enqueue_finder(ctx: Context) -> ChainFinder:
 
 def file_deletion_finder(ctx: Context) -> ChainFinder:
     """Chains to calls that delete files or storage objects outside on_commit."""
-    return ChainFinder(ctx, deleted_file, through_on_commit=False, markers=("delete",))
+    return ChainFinder(ctx, deleted_file, through_on_commit=False, markers=("delete", "unlink"))
 
 
 def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
     """The text of a call that removes a file: ``field_file.delete(save=False)``,
-    ``storage.delete(name)``, ``os.remove(path)``, ``shutil.rmtree(path)``."""
+    ``storage.delete(name)``, ``os.remove(path)``, ``shutil.rmtree(path)``,
+    ``path.unlink()`` (``pathlib.Path``)."""
     if call.qualname in dn.FILE_REMOVERS and facts.imports.is_imported(call.node.func) and not _shadowed(call):
         return call_text(call)
     if call.method == "delete":
@@ -772,6 +773,10 @@ def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
             return call_text(call)  # FieldFile.delete(False): Model.delete()'s first argument is `using`
         if owner and owner[-1].lower().endswith("storage"):
             return call_text(call)
+    if call.method == "unlink" and all(arg.keyword is not None and arg.keyword.value == "missing_ok" for arg in call.node.args):
+        # pathlib's Path.unlink(missing_ok=False) takes no other argument; unlink(key)
+        # with a positional argument is another API (redis' UNLINK, an SFTP client).
+        return call_text(call)
     return None
 
 

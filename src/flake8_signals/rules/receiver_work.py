@@ -352,8 +352,10 @@ class FileDeletedBeforeCommit(Rule):
     deletes a file or a storage object outside `transaction.on_commit(...)`, directly or
     through the functions it calls: `FieldFile.delete(save=...)` (also
     `.delete(False)`), `storage.delete(...)` / `default_storage.delete(...)`,
-    `os.remove`, `os.unlink`, `shutil.rmtree`. `os.rmdir` is not one: it removes only an
-    empty directory.
+    `os.remove`, `os.unlink`, `shutil.rmtree`, and pathlib's `path.unlink()` (called with
+    no argument but `missing_ok=`: an `unlink(key)` with a positional argument is another
+    API, such as redis' `UNLINK`). `os.rmdir` and `Path.rmdir()` are not: they remove
+    only an empty directory.
 
     ## Why is this bad?
     Django sends the delete signals inside the `atomic()` block of the deletion. The

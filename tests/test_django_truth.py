@@ -493,6 +493,33 @@ def test_sig303_deletes_and_m2m_changes_send_their_signals_inside_atomic():
     assert all(inside for _, inside in seen)
 
 
+def test_sig303_a_querysets_elements_are_instances_of_exactly_its_model():
+    """Why ``for topping in pizza.toppings.all(): topping.method()`` is followed into
+    Topping's class: a queryset made from a many-to-many field or from ``Model.objects``,
+    through the methods that keep the model, yields instances of exactly that class
+    (``only()``/``defer()`` make no subclass); ``values()`` yields dicts. A pre_delete
+    receiver's loop runs inside the deletion's atomic() block."""
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        for topping in instance.toppings.all():
+            seen.append((type(topping), connection.in_atomic_block))
+
+    pizza = Pizza.objects.create()
+    pizza.toppings.add(Topping.objects.create(name="basil"), Topping.objects.create(name="garlic"))
+    querysets = (
+        pizza.toppings.filter(name__isnull=False).order_by("name").distinct(),
+        pizza.toppings.select_related().prefetch_related().annotate().alias().only("name").iterator(),
+        Topping.objects.filter(pizza=pizza).exclude(name="").defer("name").using("default").reverse(),
+    )
+    for queryset in querysets:
+        assert [type(topping) for topping in queryset] == [Topping, Topping]
+    assert all(type(row) is dict for row in pizza.toppings.values("name"))
+    signals.pre_delete.connect(record, sender=Pizza)
+    pizza.delete()
+    assert seen == [(Topping, True), (Topping, True)]
+
+
 def test_sig303_django_ignores_a_top_level_atomic_requests_setting():
     from django.core.handlers.base import BaseHandler
 

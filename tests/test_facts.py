@@ -201,3 +201,33 @@ def test_pre_check_decides_as_the_plain_patterns(text):
     signalish = PLAIN_SIGNALISH.search(text) is not None
     assert might_wire_signals(text) is (signalish and PLAIN_WIRING.search(text) is not None)
     assert might_send_signals(text) is (signalish and PLAIN_SENDING.search(text) is not None)
+
+
+def test_loop_sources_and_binding_counts():
+    facts = facts_of(
+        """
+        def receiver(sender, instance, **kwargs):
+            org = instance
+            for project in org.projects.all():
+                project.delete()
+            for project in org.archived.all():
+                pass
+            for a, b in pairs:
+                pass
+            try:
+                pass
+            except Exception as error:
+                pass
+        """
+    )
+    function = facts.module_functions["receiver"]
+    loops = function.loop_sources["project"]
+    assert [code_of(loop.iterable) for loop in loops] == ["org.projects.all()", "org.archived.all()"]
+    call = next(c for c in function.calls if c.method == "delete")
+    assert [loop for loop in loops if loop.body in {block for block, _ in call.path}] == [loops[0]]
+    assert "a" not in function.loop_sources  # a tuple target is not one name
+    assert function.bindings_of("project") == 2
+    assert function.bindings_of("org") == 1
+    assert function.bindings_of("error") == 1
+    assert function.bindings_of("instance") == 0  # a parameter, never bound again
+    assert function.rebinds("org") and not function.rebinds("instance")

@@ -243,3 +243,28 @@ def test_a_module_that_imports_nothing_is_not_parsed_to_follow_a_call_into_it(tm
     results = engine.check_source(receivers.read_text(), str(receivers), Options(named_codes=frozenset({"SIG303"})))
     assert [(line, message.split()[0]) for line, _, message in results] == [(12, "SIG303")]
     assert engine.workspace.facts.parses[plain] == 1
+
+
+def test_an_app_label_string_names_one_project_model(tmp_path):
+    from flake8_signals.project.workspace import Workspace
+
+    files = {
+        "shop/apps.py": "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n",
+        "shop/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    pass\n",
+        "billing/apps.py": "class BillingConfig(AppConfig):\n    name = 'billing'\n    label = 'invoices'\n",
+        "billing/models/__init__.py": "from .invoice import Invoice\n",
+        "billing/models/invoice.py": "class Invoice(models.Model):\n    pass\n",
+        "legacy/apps.py": "class LegacyConfig(AppConfig):\n    name = 'legacy'\n    label = LABEL\n",
+        "legacy/models.py": "class Old(models.Model):\n    pass\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        (path.parent / "__init__.py").touch()
+    view = Workspace().app_view_for(str(tmp_path / "shop" / "models.py"))
+    assert view.model_named_by_label("shop.Order") == "shop.models.Order"
+    assert view.model_named_by_label("invoices.Invoice") == "billing.models.invoice.Invoice"
+    assert view.model_named_by_label("billing.Invoice") is None  # the app's label is set
+    assert view.model_named_by_label("legacy.Old") is None  # set in a way the text does not show
+    assert view.model_named_by_label("shop.Missing") is None

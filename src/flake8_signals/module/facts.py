@@ -148,20 +148,25 @@ class Function:
     attribute_sets: list = field(default_factory=list)  # (owner name, attr, order) for owner.attr = ...
     attribute_uses: dict = field(default_factory=dict)  # attr -> times read, deleted or set (getattr too)
     local_values: dict[str, list] = field(default_factory=dict)  # name -> assigned values
+    loop_sources: dict[str, list] = field(default_factory=dict)  # name -> LoopSource of each ``for name in ...``
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
     globals: set = field(default_factory=set)
     returned: list = field(default_factory=list)  # per return: a name, "<lambda>", "<partial>" or "<other>"
     has_yield: bool = False
     top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
-    _rebound: Optional[frozenset] = field(default=None, repr=False, compare=False)
+    _rebound: Optional[dict] = field(default=None, repr=False, compare=False)
 
     def rebinds(self, name: str) -> bool:
         """Whether the body binds ``name`` again anywhere (so a parameter may not keep
         the value it was called with); read from the tree on first use."""
+        return self.bindings_of(name) > 0
+
+    def bindings_of(self, name: str) -> int:
+        """How many places of the body (nested scopes included) bind ``name``."""
         if self._rebound is None:
-            self._rebound = stored_names(self.node.body)
-        return name in self._rebound
+            self._rebound = stored_name_counts(self.node.body)
+        return self._rebound.get(name, 0)
 
     @property
     def is_staticmethod(self) -> bool:
@@ -185,6 +190,17 @@ class Function:
         while function is not None:
             yield function
             function = function.parent
+
+
+@dataclass(frozen=True)
+class LoopSource:
+    """A ``for name in iterable:`` loop of a function: what it iterates, where the loop
+    statement is (a path like ``CallSite.path``) and the block id of its body (a call
+    whose path holds that block runs inside the loop)."""
+
+    iterable: cst.BaseExpression
+    path: tuple
+    body: int
 
 
 @dataclass
@@ -399,7 +415,18 @@ _STORE_TARGETS = (
 def stored_names(node: cst.CSTNode) -> frozenset:
     """Every name a body (nested scopes included) may bind again. An attribute or item
     target (``x.a = ...``, ``x[i] = ...``) binds no name."""
-    found: set = set()
+    return frozenset(stored_name_counts(node))
+
+
+def stored_name_counts(node: cst.CSTNode) -> dict:
+    """For each name a body (nested scopes included) binds, how many places bind it
+    (``global``/``nonlocal`` count as one)."""
+    found: dict = {}
+
+    def add(names: Iterable[str]) -> None:
+        for name in names:
+            found[name] = found.get(name, 0) + 1
+
     stack = [node]
     while stack:
         current = stack.pop()
@@ -407,17 +434,17 @@ def stored_names(node: cst.CSTNode) -> frozenset:
             if isinstance(current, kind):
                 target = getattr(current, attribute)
                 if target is not None:
-                    found.update(_bound_by(target))
+                    add(_bound_by(target))
         if isinstance(current, (cst.Global, cst.Nonlocal)):
-            found.update(item.name.value for item in current.names)
+            add(item.name.value for item in current.names)
         elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            found.add(current.name.value)
+            add((current.name.value,))
         elif isinstance(current, cst.ImportAlias):
             bound = current.asname.name if current.asname is not None else current.name
-            found.add((dotted_name(bound) or "").split(".")[0])
+            add(((dotted_name(bound) or "").split(".")[0],))
         if not isinstance(current, _LEAVES):
             stack.extend(child_nodes(current))
-    return frozenset(found)
+    return found
 
 
 def _bound_by(target: cst.CSTNode) -> Iterator[str]:
@@ -558,6 +585,9 @@ class _Collector:
             self.scan(node.iter if isinstance(node, cst.For) else node.test, context)
             if isinstance(node, cst.For):
                 self.scan(node.target, context)
+                if context.function is not None and isinstance(node.target, cst.Name):
+                    loop = LoopSource(node.iter, context.path, self._next_block + 1)  # the body's block, made next
+                    context.function.loop_sources.setdefault(node.target.value, []).append(loop)
             self.walk_suite(node.body, context)
             if node.orelse is not None:
                 self.walk_suite(node.orelse.body, context)

@@ -40,6 +40,7 @@ CLASS_STATEMENT = re.compile(r"^class\s+(\w+)\s*[(:]", re.MULTILINE)
 # A comment on a line with no quote before it (a "#" inside a string is left alone).
 COMMENT = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 CALLED_NAME = re.compile(r"(?<!def )(?<!super\(\)\.)\b([A-Za-z_]\w*)\s*\(")
+APP_LABEL = re.compile(r"\blabel\s*=\s*[\"'](\w+)[\"']")
 THROUGH_ARGUMENT = re.compile(r"\bthrough\s*=\s*(?:[\"']([\w.]+)[\"']|([A-Za-z_][\w.]*))")
 
 
@@ -622,6 +623,40 @@ class AppView:
             label = os.path.basename(package)
             labels.update(f"{label}.{model}" for model in CLASS_STATEMENT.findall(self._read(path) or ""))
         return frozenset(labels)
+
+    def model_named_by_label(self, label: str) -> Optional[str]:
+        """The dotted name of the project model class an ``"app_label.Model"`` string
+        names (``"projects.Project"`` -> ``readthedocs.projects.models.Project``), or
+        ``None`` when it is not exactly one class of the project's models modules. The app
+        label is the app package's last name unless its apps.py sets ``label = "..."``;
+        an app whose label is set in a way the text does not show is left out."""
+        return self._shared("models by label", self._project_key(), self._compute_models_by_label).get(label)
+
+    def _compute_models_by_label(self) -> dict:
+        found: dict = {}
+        for path in self.project_files():
+            directory, name = os.path.split(path)
+            if name == "models.py":
+                package = directory
+            elif os.path.basename(directory) == "models":
+                package = os.path.dirname(directory)
+            else:
+                continue
+            label = self._app_label(package)
+            module = module_name_for(path, self.root)
+            if label is None or module is None:
+                continue
+            for model in CLASS_STATEMENT.findall(self._read(path) or ""):
+                found.setdefault(f"{label}.{model}", []).append(f"{module}.{model}")
+        return {label: names[0] for label, names in found.items() if len(names) == 1}
+
+    def _app_label(self, package: str) -> Optional[str]:
+        apps = os.path.join(package, "apps.py")
+        text = self._read(apps) if os.path.isfile(apps) else None
+        if text is None or not re.search(r"\blabel\s*=", text):
+            return os.path.basename(package)
+        labels = set(APP_LABEL.findall(text))
+        return labels.pop() if len(labels) == 1 and len(re.findall(r"\blabel\s*=", text)) == 1 else None
 
     def project_calls(self, name: str) -> bool:
         """Whether any project file calls something named ``name`` (``name(...)`` or

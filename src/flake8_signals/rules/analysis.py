@@ -13,7 +13,16 @@ import libcst as cst
 
 from ..module.facts import GETATTR_FLAG, CallSite, ClassInfo, Connection, Function, Guard, ModuleFacts, in_deferred_work
 from ..source import django_names as dn
-from ..source.syntax import NOT_LITERAL, attribute_names, decorator_target, dotted_name, literal_bool, literal_value, string_value
+from ..source.syntax import (
+    NOT_LITERAL,
+    attribute_names,
+    decorator_target,
+    dotted_name,
+    keyword_arg,
+    literal_bool,
+    literal_value,
+    string_value,
+)
 from .context import Context
 
 MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -320,7 +329,7 @@ class ChainFinder:
 
     def _callee(self, call: CallSite, facts: ModuleFacts, known: dict) -> Optional[tuple]:
         """(facts, function, the Instance it is a method of or None) of what a call runs."""
-        typed = self._typed_owner(call, known)
+        typed = self._typed_owner(call, facts, known)
         if typed is not None:
             # A method of a known instance: its class alone decides what runs.
             if typed.key not in self._classes and not self._may_enter(None):
@@ -401,7 +410,12 @@ class ChainFinder:
         if facts is None or sender is None:
             return None
         dotted = dotted_name(sender)  # None for "app_label.Model" strings, calls...
-        if dotted is None or _bound_locally(dotted.split(".")[0], connection.function):
+        return self._instance_named(facts, dotted, connection.function) if dotted is not None else None
+
+    def _instance_named(self, facts: ModuleFacts, dotted: str, function: Optional[Function]) -> Optional[Instance]:
+        """An Instance of the class a dotted name names in ``function`` of ``facts``: a
+        class of the module, or a name imported from a project module (read later)."""
+        if _bound_locally(dotted.split(".")[0], function):
             return None  # Order = apps.get_model(...) in ready()
         reference = self._class_reference(facts, dotted)
         if reference is None:
@@ -410,8 +424,11 @@ class ChainFinder:
         if kind == "local":
             key = f"{facts.module_name}.{name}" if facts.module_name else (id(facts), name)
             return self._instances.setdefault(key, Instance(key, facts, name))
-        if self.app is not None and self.app.is_project_module(name.rpartition(".")[0]):
-            return self._instances.setdefault(name, Instance(name))
+        return self._project_instance(name)
+
+    def _project_instance(self, qualname: str) -> Optional[Instance]:
+        if self.app is not None and self.app.is_project_module(qualname.rpartition(".")[0]):
+            return self._instances.setdefault(qualname, Instance(qualname))
         return None
 
     def _class_reference(self, facts: ModuleFacts, dotted: str) -> Optional[tuple]:
@@ -427,7 +444,7 @@ class ChainFinder:
             return "imported", self.app.absolute(facts.imports.resolve_dotted(dotted), facts)
         return None
 
-    def _class_of(self, instance: Instance, need: str) -> Optional[tuple]:
+    def _class_of(self, instance: Instance, need: Optional[str]) -> Optional[tuple]:
         """(facts, ClassInfo) of an Instance's class, read with ``need``'s body."""
         if instance.key in self._classes:
             return self._classes[instance.key]
@@ -456,15 +473,121 @@ class ChainFinder:
         """``_may_enter`` for the module of a dotted name (a project class)."""
         return self.app is not None and self._may_enter(self.app.path_of(qualname.rpartition(".")[0]))
 
-    def _typed_owner(self, call: CallSite, known: dict) -> Optional[Instance]:
-        """The Instance a call is a method call on (``instance.notify()``), if known."""
+    def _typed_owner(self, call: CallSite, facts: ModuleFacts, known: dict) -> Optional[Instance]:
+        """The Instance a call is a method call on (``instance.notify()``,
+        ``project.delete()`` in ``for project in organization.projects.all()``), if known."""
         func = call.node.func
-        if not known or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
             return None
-        value = known.get(func.value.value)
-        if isinstance(value, Instance) and self._stable(call.function, func.value.value):
-            return value
-        return None
+        return self._type_of(func.value.value, call.function, call.path, facts, known, func.attr.value, 0)
+
+    def _type_of(
+        self, name: str, function: Optional[Function], path: tuple, facts: ModuleFacts, known: dict, need: str, depth: int
+    ) -> Optional[Instance]:
+        """The Instance a name holds where ``function`` reads it (at ``path``): a
+        parameter known to hold one (and never bound again), a local name bound once, to
+        such a name (``organization = instance``), or a loop variable read inside the
+        one loop over a queryset whose model is known (see ``_element_of``) that binds it
+        there, when only loops bind the name. ``need``: the method the caller will look up."""
+        value = known.get(name)
+        if value is not None:
+            return value if isinstance(value, Instance) and self._stable(function, name) else None
+        if function is None or depth > 4 or name in function.params.all_names:
+            return None
+        assigned = function.local_values.get(name, ())
+        loops = function.loop_sources.get(name, ())
+        if assigned:
+            if loops or len(assigned) != 1 or not isinstance(assigned[0], cst.Name) or function.bindings_of(name) != 1:
+                return None  # bound in some other way too, or more than once
+            return self._type_of(assigned[0].value, function, path, facts, known, need, depth + 1)
+        if not loops or function.bindings_of(name) != len(loops):
+            return None  # bound by something other than these loops
+        blocks = {block for block, _ in path}
+        around = [loop for loop in loops if loop.body in blocks]
+        if len(around) != 1:
+            return None
+        loop = around[0]
+        if any(other is not loop and any(block == loop.body for block, _ in other.path) for other in loops):
+            return None  # a loop inside it binds the name again
+        return self._element_of(loop.iterable, function, loop.path, facts, known, need, depth + 1)
+
+    def _element_of(
+        self,
+        iterable: cst.BaseExpression,
+        function: Function,
+        path: tuple,
+        facts: ModuleFacts,
+        known: dict,
+        need: str,
+        depth: int,
+    ) -> Optional[Instance]:
+        """What each element of a queryset is, when its model is known: a queryset made
+        from ``Model.objects`` or from a many-to-many field declared on a class whose
+        Instance is known (``organization.projects``), through QuerySet methods that keep
+        the model (``all()``, ``filter()``, ``order_by()``...; not ``values()``, nor a
+        manager's own methods). Django builds each element with the queryset's model
+        class, so the element is of exactly that class; a model with a base from a
+        library other than Django (a polymorphic model may yield subclasses) is not known."""
+        node = iterable
+        calls = 0
+        while (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in dn.MODEL_KEEPING_QUERYSET_METHODS
+        ):
+            node = node.func.value
+            calls += 1
+        if not calls or not isinstance(node, cst.Attribute):
+            return None
+        owner, attribute = node.value, node.attr.value
+        model: Optional[Instance] = None
+        if attribute in MANAGER_NAMES:
+            dotted = dotted_name(owner)
+            model = self._instance_named(facts, dotted, function) if dotted is not None else None
+        elif isinstance(owner, cst.Name):
+            holder = self._type_of(owner.value, function, path, facts, known, need, depth + 1)
+            model = self._many_to_many_target(holder, attribute) if holder is not None else None
+        if model is None or not self._plain_model(model, need):
+            return None
+        return model
+
+    def _many_to_many_target(self, holder: Instance, field_name: str) -> Optional[Instance]:
+        """The model a many-to-many field declared in the body of ``holder``'s class
+        relates to: a class named there, ``"self"``, a class of the same module named in
+        a string, or an ``"app_label.Model"`` string of a project model."""
+        own = self._class_of(holder, None)
+        if own is None:
+            return None
+        facts, cls = own
+        values = _class_assignments(cls, field_name)
+        if len(values) != 1 or not isinstance(values[0], cst.Call):
+            return None
+        field_call = values[0]
+        if facts.imports.resolve(field_call.func) not in dn.MANY_TO_MANY_FIELDS:
+            return None
+        target = keyword_arg(field_call, "to")
+        if target is None and field_call.args and field_call.args[0].keyword is None and not field_call.args[0].star:
+            target = field_call.args[0].value
+        if target is None:
+            return None
+        label = string_value(target)
+        if label is None:
+            dotted = dotted_name(target)
+            return self._instance_named(facts, dotted, None) if dotted is not None else None
+        if label == "self":
+            return holder
+        if "." not in label:
+            return self._instance_named(facts, label, None) if label in facts.module_classes else None
+        qualname = self.app.model_named_by_label(label) if self.app is not None else None
+        return self._project_instance(qualname) if qualname is not None else None
+
+    def _plain_model(self, model: Instance, need: str) -> bool:
+        """Whether every base of the model's class is a project class or Django's own."""
+        own = self._class_of(model, need)
+        order = self._linearization(own[0], own[1], 0, need) if own is not None else None
+        if order is None:
+            return False
+        return all(entry is OBJECT or len(entry) > 1 or entry[0].startswith("django.") for entry in order)
 
     def _method(self, instance: Instance, name: str) -> Optional[tuple]:
         """(facts, Function) of the method ``instance.name()`` runs: the first class of
@@ -674,6 +797,21 @@ def _class_binds(cls: ClassInfo, name: str) -> bool:
     return False
 
 
+def _class_assignments(cls: ClassInfo, name: str) -> list:
+    """The values a class body assigns to ``name`` (``projects = ManyToManyField(...)``)."""
+    values = []
+    for statement in cls.node.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                ):
+                    values.append(small.value)
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == name:
+                    values.append(small.value)
+    return values
+
+
 def _c3_merge(sequences: list) -> Optional[list]:
     """Python's C3 merge of linearizations (entries compared by the class they name);
     ``None`` when there is no consistent order."""
@@ -755,12 +893,13 @@ def enqueue_finder(ctx: Context) -> ChainFinder:
 
 def file_deletion_finder(ctx: Context) -> ChainFinder:
     """Chains to calls that delete files or storage objects outside on_commit."""
-    return ChainFinder(ctx, deleted_file, through_on_commit=False, markers=("delete",))
+    return ChainFinder(ctx, deleted_file, through_on_commit=False, markers=("delete", "unlink"))
 
 
 def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
     """The text of a call that removes a file: ``field_file.delete(save=False)``,
-    ``storage.delete(name)``, ``os.remove(path)``, ``shutil.rmtree(path)``."""
+    ``storage.delete(name)``, ``os.remove(path)``, ``shutil.rmtree(path)``,
+    ``path.unlink()`` (``pathlib.Path``)."""
     if call.qualname in dn.FILE_REMOVERS and facts.imports.is_imported(call.node.func) and not _shadowed(call):
         return call_text(call)
     if call.method == "delete":
@@ -772,6 +911,10 @@ def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
             return call_text(call)  # FieldFile.delete(False): Model.delete()'s first argument is `using`
         if owner and owner[-1].lower().endswith("storage"):
             return call_text(call)
+    if call.method == "unlink" and all(arg.keyword is not None and arg.keyword.value == "missing_ok" for arg in call.node.args):
+        # pathlib's Path.unlink(missing_ok=False) takes no other argument; unlink(key)
+        # with a positional argument is another API (redis' UNLINK, an SFTP client).
+        return call_text(call)
     return None
 
 

@@ -57,7 +57,17 @@ class BlockingReceiver(Rule):
     an `Order`: `instance.notify()` is followed into the method Python would run
     (inherited ones too, in method resolution order, unless a library class comes
     first), and so is `self.method()` inside it; the chain reads
-    `instance.notify() -> requests.post()`. A helper called with literal arguments, or
+    `instance.notify() -> requests.post()`. A local name bound once to the instance
+    (`order = instance`) counts as the instance, and so does a loop variable over a
+    queryset of a known model, read inside that loop: `for line in order.lines.all():
+    line.refund()` follows `OrderLine.refund` when `lines` is a `ManyToManyField`
+    declared on `Order` (naming a class, `"self"`, or an `"app_label.Model"` string of
+    a project model), and `for line in OrderLine.objects.filter(...)` does too, through
+    the QuerySet methods that keep the model (`all`, `filter`, `exclude`, `order_by`,
+    `iterator`...). Django builds each element with the queryset's model class. Not
+    followed: a manager's own methods (they may return anything), `values()`, a model
+    with a base from a library other than Django (a polymorphic model yields
+    subclasses), and a name bound in other ways too. A helper called with literal arguments, or
     relying on literal defaults, is followed only into the branches they allow:
     `push(order, notify=False)` does not reach the request under `if notify:`. Only
     `p`, `not p`, `p == <literal>`, `p != <literal>`, `p is None` and `p is not None`
@@ -352,8 +362,10 @@ class FileDeletedBeforeCommit(Rule):
     deletes a file or a storage object outside `transaction.on_commit(...)`, directly or
     through the functions it calls: `FieldFile.delete(save=...)` (also
     `.delete(False)`), `storage.delete(...)` / `default_storage.delete(...)`,
-    `os.remove`, `os.unlink`, `shutil.rmtree`. `os.rmdir` is not one: it removes only an
-    empty directory.
+    `os.remove`, `os.unlink`, `shutil.rmtree`, and pathlib's `path.unlink()` (called with
+    no argument but `missing_ok=`: an `unlink(key)` with a positional argument is another
+    API, such as redis' `UNLINK`). `os.rmdir` and `Path.rmdir()` are not: they remove
+    only an empty directory.
 
     ## Why is this bad?
     Django sends the delete signals inside the `atomic()` block of the deletion. The

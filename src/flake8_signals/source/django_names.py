@@ -308,4 +308,15 @@ def is_project_signal_import(qualname: str) -> bool:
         return True
     return top not in FOREIGN_SIGNAL_PACKAGES and not module.startswith("django.")
 
+# QuerySet methods whose result is a queryset of the same model, iterated as instances
+# of that model (``values()``, ``values_list()``, ``dates()``, ``raw()`` and ``union()``
+# are not among them); ``iterator()`` yields the same instances.
+MODEL_KEEPING_QUERYSET_METHODS = frozenset(
+    {
+        "all", "filter", "exclude", "order_by", "select_related", "prefetch_related", "annotate", "alias",
+        "distinct", "only", "defer", "using", "select_for_update", "reverse", "iterator",
+    }
+)
+MANY_TO_MANY_FIELDS = frozenset({"django.db.models.ManyToManyField", "django.db.models.fields.related.ManyToManyField"})
+
 F_EXPRESSIONS = frozenset({"django.db.models.F", "django.db.models.expressions.F"})

@@ -251,7 +251,10 @@ class AugAssignSite:
 
 @dataclass
 class BlockInfo:
-    kind: str  # "body", "finally", "except", "protected" (try body with finally/except)
+    kind: str  # "body", "finally", "except", "protected" (try body with finally), "try" (without)
+    # For a try body without ``finally``: the blocks of its handlers that catch every
+    # error (bare, ``Exception``, ``BaseException``), where the work it guards resumes.
+    broad_handlers: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -686,13 +689,14 @@ class _Collector:
                 self.walk_suite(node.orelse.body, other)
 
     def walk_try(self, node, context: _Context) -> None:
-        protected = node.finalbody is not None or any(
-            handler.type is None or dotted_name(handler.type) in ("Exception", "BaseException")
-            for handler in node.handlers
-        )
-        self.walk_suite(node.body, context, "protected" if protected else "body")
+        body = self._next_block + 1  # the block walk_suite makes next
+        self.walk_suite(node.body, context, "protected" if node.finalbody is not None else "try")
+        broad = []
         for handler in node.handlers:
+            if handler.type is None or dotted_name(handler.type) in ("Exception", "BaseException"):
+                broad.append(self._next_block + 1)
             self.walk_suite(handler.body, context, "except")
+        self.facts.blocks[body].broad_handlers = tuple(broad)
         if node.orelse is not None:
             self.walk_suite(node.orelse.body, context)
         if node.finalbody is not None:

@@ -588,7 +588,11 @@ class ReconnectWithoutFinally(Rule):
     If the work raises, the reconnect never runs and the receivers stay disconnected
     for the rest of the process's life: every later save in that worker skips them.
     In a `@contextmanager`, an exception in the `with` body is raised at `yield`, so a
-    reconnect after `yield` without `finally` is skipped the same way.
+    reconnect after `yield` without `finally` is skipped the same way. So is a reconnect
+    inside `try:` whose `except Exception:` handler only logs (or re-raises): the error
+    is handled, the process goes on, and the receivers stay off. Not reported when a
+    handler that catches every error reconnects too, or the code after the `try`
+    statement does.
 
     `disconnect()` removes the receiver from the signal's list of receivers, which lives
     in the memory of one process. Done by a view and never undone, it removes the
@@ -650,13 +654,16 @@ class ReconnectWithoutFinally(Rule):
 
     def _reconnects_outside_finally(self, ctx, offs: list) -> Iterator[Finding]:
         facts = ctx.facts
-        for on_site, on_key, on_description in self._switches(ctx, on=True):
+        ons = list(self._switches(ctx, on=True))
+        for on_site, on_key, on_description in ons:
             if on_site.function is not None and on_site.function.name in ("__exit__", "__aexit__"):
                 continue
             if ctx.in_test_code(on_site.function):
                 continue
             block, index = on_site.path[-1] if on_site.path else (None, None)
             if block is None or facts.blocks[block].kind in ("protected", "finally"):
+                continue
+            if facts.blocks[block].kind == "try" and _reconnected_after_error(facts, on_site, on_key, ons):
                 continue
             for off_site, off_key, _ in offs:
                 if not off_site.path or off_site.path[:-1] != on_site.path[:-1]:
@@ -781,3 +788,22 @@ def _functions_that_switch(facts: ModuleFacts, on: bool) -> frozenset:
                 result.add(id(function))
                 changed = True
     return frozenset(result)
+
+
+def _reconnected_after_error(facts, on_site: CallSite, on_key: Optional[tuple], ons: list) -> bool:
+    """Whether, for a reconnect in a ``try`` body without ``finally``, an error raised
+    before it still leads to a reconnect: a handler that catches every error switches
+    the same receivers on (or calls a helper that does), or the code after the ``try``
+    statement does. A handler that only logs leaves them off."""
+    handlers = set(facts.blocks[on_site.path[-1][0]].broad_handlers)
+    outer = on_site.path[:-1]  # where the try statement is
+    for site, key, _ in ons:
+        if site is on_site or not (key is None or on_key is None or key == on_key):
+            continue
+        if any(block in handlers for block, _ in site.path):
+            return True
+        if outer and site.path[: len(outer) - 1] == outer[:-1] and len(site.path) >= len(outer):
+            block, index = site.path[len(outer) - 1]
+            if block == outer[-1][0] and index > outer[-1][1]:
+                return True
+    return False

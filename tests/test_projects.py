@@ -28,7 +28,7 @@ def actual_for(project, *args) -> dict:
 
 
 # Projects whose every finding is marked inline (the others serve verify's tests).
-OTHER_PROJECTS = [PROJECTS / name for name in ("atomicsite", "autocommitsite", "servingsite", "shipsite")]
+OTHER_PROJECTS = [PROJECTS / name for name in ("atomicsite", "autocommitsite", "loadersite", "servingsite", "shipsite")]
 
 
 @pytest.mark.parametrize("project", OTHER_PROJECTS, ids=lambda p: p.name)

@@ -66,6 +66,11 @@ def signature(path: str) -> Optional[tuple]:
     return (stat.st_size, stat.st_mtime_ns)
 
 
+def _package_of(module: str, packages: list) -> str:
+    """The app package a module belongs to (the longest that contains it), or itself."""
+    return max((p for p in packages if module == p or module.startswith(p + ".")), key=len, default=module)
+
+
 def import_root_of(package_dir: str) -> str:
     """The folder on sys.path for a package: above the topmost folder with __init__.py."""
     current = package_dir
@@ -335,10 +340,18 @@ class AppView:
                 continue
             seen.add(module)
             summary = self.summary_of(module)
-            if summary is None or summary.dynamic:
-                # unreadable, or imports by computed name: that app's graph is unknown
-                unknown.add(max((p for p in packages if module == p or module.startswith(p + ".")), key=len, default=module))
+            if summary is None:
+                # unreadable: that app's graph is unknown
+                unknown.add(_package_of(module, packages))
                 continue
+            if summary.dynamic:
+                # It imports by computed name: its app's graph is unknown, and when the
+                # name is not confined to its own package (a list from the settings, a
+                # loop over the apps) any module of any app may be loaded, so no app's
+                # graph is known. What it imports by literal name is still followed.
+                unknown.add(_package_of(module, packages))
+                if summary.dynamic_anywhere:
+                    unknown.update(packages)
             imported = list(self.imported_modules(module, summary))
             if follow_includes:
                 imported.extend(INCLUDED_URLCONF.findall(self._read(self.path_of(module) or "") or ""))

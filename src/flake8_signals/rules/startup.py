@@ -38,7 +38,10 @@ class NotImportedAtStartup(Rule):
     `pre_migrate`/`post_migrate` receivers), or is imported (statically, transitively, at module level or from `AppConfig.ready()` and
     the functions it calls) by one of those, or is named in `--signals-startup-modules`.
     Migrations and tests are never reported. When a start-up module cannot be parsed or
-    imports modules dynamically, the app is skipped: unknown is not unimported.
+    imports modules dynamically, the app is skipped: unknown is not unimported. When the
+    computed name is not confined to its own package (`import_module(f"{self.name}.{x}")`
+    is; a name from the settings or a loop over the apps is not), it can load a module
+    of any app, and no app of the project is reported.
 
     ## Why is this bad?
     Registration at import time only happens if something imports the module. A

@@ -23,6 +23,9 @@ class ImportSummary:
     imports: tuple  # (module as written, e.g. ".signals" or "a.b", names, is_from)
     dynamic: bool  # imports modules by computed name: the graph is unknowable
     autodiscovered: tuple = ()  # autodiscover_modules("signals"): that module of every app
+    # A computed name not confined to the module's own package (f"{self.name}.{x}" is
+    # confined): it can load a module of any app.
+    dynamic_anywhere: bool = False
 
 
 def dotted(node: ast.AST) -> str:
@@ -54,6 +57,7 @@ class _Summarizer(ast.NodeVisitor):
         self.imports: list = []
         self.autodiscovered: list = []
         self.dynamic = False
+        self.dynamic_anywhere = False
 
     def summarize(self, tree: ast.Module) -> ImportSummary:
         app_configs = set()
@@ -81,7 +85,7 @@ class _Summarizer(ast.NodeVisitor):
                 _record(node, self.imports)
                 if isinstance(node, ast.Call):
                     self._call(node)
-        return ImportSummary(tuple(self.imports), self.dynamic, tuple(self.autodiscovered))
+        return ImportSummary(tuple(self.imports), self.dynamic, tuple(self.autodiscovered), self.dynamic_anywhere)
 
     def _module_level(self, body) -> None:
         for statement in body:
@@ -109,6 +113,8 @@ class _Summarizer(ast.NodeVisitor):
                 self.autodiscovered.extend(_module_text(a) for a in node.args)
             elif written is None or last == "autodiscover_modules":
                 self.dynamic = True
+                if last == "autodiscover_modules" or not _in_own_package(first):
+                    self.dynamic_anywhere = True
             elif last == "import_module":
                 package = _module_text(node.args[1]) if len(node.args) > 1 else None
                 if written.startswith(".") and package is None:
@@ -135,6 +141,33 @@ def _module_text(node) -> Optional[str]:
         ):
             return rest.value
     return None
+
+
+def _in_own_package(node) -> bool:
+    """Whether a computed module name starts with the app's own package:
+    ``f"{self.name}.{x}"``, ``f"{__package__}.{x}"``, ``self.name + "." + x``."""
+    if isinstance(node, ast.JoinedStr) and node.values:
+        head = node.values[0]
+        return isinstance(head, ast.FormattedValue) and dotted(head.value) in OWN_PACKAGE and _dot_follows(node.values[1:])
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if dotted(node.left) in OWN_PACKAGE:
+            return _starts_with_dot(node.right)
+        node = node.left
+    return False
+
+
+OWN_PACKAGE = ("self.name", "__package__")
+
+
+def _dot_follows(values: list) -> bool:
+    """An f-string's remaining parts begin with ``.`` (the package's own name ends)."""
+    return bool(values) and isinstance(values[0], ast.Constant) and str(values[0].value).startswith(".")
+
+
+def _starts_with_dot(node) -> bool:
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(".")
 
 
 def quiet_parse(text: str, path: str = "<unknown>") -> Optional[ast.Module]:

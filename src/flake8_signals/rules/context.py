@@ -378,6 +378,12 @@ class Context:
 
     # -- connect/disconnect pairing ----------------------------------------------------
 
+    def connected_only_for_a_while(self, receiver: Receiver) -> bool:
+        """Whether every connection of a receiver is undone where it is managed (see
+        ``is_paired_with_disconnect``): it runs only around some work (``connect()``,
+        ``createsuperuser``, ``disconnect()`` in ``finally``), not on every save."""
+        return bool(receiver.connections) and all(self.is_paired_with_disconnect(c) for c in receiver.connections)
+
     def is_paired_with_disconnect(self, connection: Connection) -> bool:
         """Whether the same receiver is disconnected from the same signal where its
         connection is managed: the same function (finally, after yield), the same class

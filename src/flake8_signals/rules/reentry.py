@@ -23,8 +23,10 @@ from .base import Finding, Rule, register
 
 CREATED_GUARD = ("created",)
 # ``if not Profile.objects.filter(user=instance).exists():`` (or after ``if ...exists():
-# return``) is a hand-written get_or_create: the create runs once.
-EXISTENCE_CHECKS = ("exists", "count", "first")
+# return``) is a hand-written get_or_create: the create runs once. So is
+# ``if not hasattr(user, "member"):``: a reverse one-to-one accessor raises (and hasattr
+# says False) until the related row exists.
+EXISTENCE_CHECKS = ("exists", "count", "first", "hasattr")
 
 
 @register
@@ -122,7 +124,10 @@ class UnguardedCreateInPostSave(Rule):
         if created:
             Profile.objects.create(user=instance)
     ```
-    `get_or_create()`/`update_or_create()` are idempotent and never reported.
+    `get_or_create()`/`update_or_create()` are idempotent and never reported, nor is a
+    create under an existence check (`if not ...exists():`, `if not hasattr(instance,
+    "profile"):`), nor a receiver whose every connection is undone where it is made
+    (connected around one piece of work, disconnected in `finally`).
     """
 
     code = "SIG402"
@@ -133,7 +138,7 @@ class UnguardedCreateInPostSave(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         for receiver in ctx.receivers:
-            if not receiver.listens_to("post_save"):
+            if not receiver.listens_to("post_save") or ctx.connected_only_for_a_while(receiver):
                 continue
             function = receiver.function
             for call in function.calls:

@@ -54,15 +54,23 @@ def _wiring_names(tree: ast.Module) -> frozenset:
 
 
 def _names_in(node: ast.AST, wiring_names: frozenset = WIRING_NAMES) -> tuple[set, bool]:
-    names: set = set()
-    wiring = False
+    """(the names and attribute names ``node`` uses, whether one of them wires)."""
+    ids: set = set()
+    attributes: set = set()
     for child in ast.walk(node):
-        if isinstance(child, ast.Name):
-            names.add(child.id)
-            wiring = wiring or child.id in wiring_names or names_a_switching_helper(child.id)
-        elif isinstance(child, ast.Attribute):
-            names.add(child.attr)
-            wiring = wiring or child.attr in WIRING_ATTRIBUTES or child.attr in wiring_names or names_a_switching_helper(child.attr)
+        kind = type(child)
+        if kind is ast.Name:
+            ids.add(child.id)
+        elif kind is ast.Attribute:
+            attributes.add(child.attr)
+    names = ids | attributes
+    wiring = (
+        not ids.isdisjoint(wiring_names)
+        or not attributes.isdisjoint(WIRING_ATTRIBUTES)
+        or not attributes.isdisjoint(wiring_names)
+        # a switching helper's name holds "connect": test the regex on those alone
+        or any(names_a_switching_helper(name) for name in names if "connect" in name)
+    )
     return names, wiring
 
 

@@ -11,6 +11,7 @@ import ast
 import gc
 import io
 import os
+import subprocess
 import sys
 import textwrap
 import threading
@@ -1009,6 +1010,65 @@ def test_sig201_the_url_conf_and_template_tags_load_when_checks_run_not_at_setup
     env.pop("PYTHONPATH", None)
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
+
+
+def test_sig201_a_url_conf_importing_by_computed_name_loads_the_module_with_the_checks_only(tmp_path):
+    """SIG201 on a module only the URLconf's ``import_module("%s.signals" % app)`` loop
+    loads: setup() leaves its receiver unconnected, the system checks connect it; and
+    the plugin reports it with that message."""
+    (tmp_path / "probeapp").mkdir()
+    (tmp_path / "probeapp" / "__init__.py").write_text("")
+    (tmp_path / "probeapp" / "models.py").write_text(
+        "from django.db import models\n\n\nclass Probe(models.Model):\n    name = models.CharField(max_length=10)\n"
+    )
+    (tmp_path / "probeapp" / "signals.py").write_text(
+        "from django.db.models.signals import post_save\n"
+        "from django.dispatch import receiver\n\n"
+        "from .models import Probe\n\n\n"
+        "@receiver(post_save, sender=Probe)\n"
+        "def on_probe(sender, instance, **kwargs):\n"
+        "    pass\n"
+    )
+    (tmp_path / "probesettings.py").write_text('INSTALLED_APPS = ["probeapp"]\nROOT_URLCONF = "probeurls"\n')
+    (tmp_path / "probeurls.py").write_text(
+        "from importlib import import_module\n\n"
+        "from django.conf import settings\n\n"
+        "urlpatterns = []\n\n"
+        "for app in settings.INSTALLED_APPS:\n"
+        "    name = '%s.signals' % app\n"
+        "    try:\n"
+        "        import_module(name)\n"
+        "    except ImportError:\n"
+        "        pass\n"
+    )
+    script = textwrap.dedent(
+        """
+        import sys
+        from django.conf import settings
+        settings.configure(INSTALLED_APPS=["probeapp"], ROOT_URLCONF="probeurls")
+        import django
+        django.setup()
+        from django.db.models.signals import post_save
+        from probeapp.models import Probe
+        assert "probeapp.signals" not in sys.modules
+        assert not post_save.has_listeners(Probe)
+        from django.core.management import call_command
+        call_command("check")
+        assert "probeapp.signals" in sys.modules
+        assert post_save.has_listeners(Probe)
+        """
+    )
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8_signals", "check", "--isolated", "--select=SIG201", "."],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600,
+    )
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("./probeapp/signals.py:7:1: SIG201"), done.stdout
+    assert "only by an import by computed name in the URLconf or template tags" in lines[0]
 
 
 def test_sig304_pre_save_runs_before_the_row_is_written():

@@ -28,7 +28,10 @@ def actual_for(project, *args) -> dict:
 
 
 # Projects whose every finding is marked inline (the others serve verify's tests).
-OTHER_PROJECTS = [PROJECTS / name for name in ("atomicsite", "autocommitsite", "loadersite", "servingsite", "shipsite")]
+OTHER_PROJECTS = [
+    PROJECTS / name
+    for name in ("atomicsite", "autocommitsite", "computedsite", "loadersite", "pluginsite", "servingsite", "shipsite")
+]
 
 
 @pytest.mark.parametrize("project", OTHER_PROJECTS, ids=lambda p: p.name)
@@ -105,6 +108,42 @@ def test_sig201_says_which_processes_miss_a_module_the_url_conf_or_template_tags
         assert "which Django loads when its system checks run" in messages[path]
         assert "in `manage.py shell` and in commands that skip checks" in messages[path]
     assert "never connected" in messages["library/orphans.py"]
+
+
+def test_sig201_imports_by_computed_name_load_the_modules_their_written_tail_fits():
+    """A name computed up to a written tail (``"%s.signals" % app``, ``self.name +
+    ".receivers"``) loads a module with that tail: the modules that fit are loaded
+    perhaps, the others not, and a name computed to the end may load any module."""
+    from flake8_runner import parse_output, run_flake8
+
+    files = ["accounts/signals.py", "accounts/hooks.py", "builder/ws/events.py", "builder/receivers.py"]
+    result = run_flake8(files, *DEFAULT_ARGS, cwd=PROJECTS / "pluginsite")
+    messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
+    assert "is loaded, if at all, only by an import by computed name in the URLconf or template tags" in messages["accounts/signals.py"]
+    assert "in `manage.py shell` and in commands that skip checks" in messages["accounts/signals.py"]
+    assert "later at most by an import by computed name" in messages["accounts/hooks.py"]
+    assert "is imported by no module of the project (test code aside)" in messages["builder/ws/events.py"]
+    assert "builder/receivers.py" not in messages
+
+    result = run_flake8(["shop/order_receivers.py", "shop/payment_hooks.py"], *DEFAULT_ARGS, cwd=PROJECTS / "computedsite")
+    messages = {path: text for path, _, _, code, text in parse_output(result.stdout) if code == "SIG201"}
+    assert "later at most by an import by computed name" in messages["shop/order_receivers.py"]
+    assert "never connected" not in messages["shop/order_receivers.py"]
+    assert "shop/payment_hooks.py" not in messages
+
+
+def test_signal_map_says_unknown_for_a_module_an_import_by_computed_name_may_load_at_start_up():
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8_signals", "map", "."],
+        cwd=PROJECTS / "pluginsite", capture_output=True, text=True, env=env, timeout=600,
+    )
+    lines = done.stdout.splitlines()
+    receivers = next(index for index, line in enumerate(lines) if "builder.receivers.index_domain" in line)
+    assert "registered at start-up: unknown (a start-up module imports modules by computed name" in lines[receivers + 1]
+    events = next(index for index, line in enumerate(lines) if "builder.ws.events.broadcast_domain" in line)
+    assert "registered at start-up: no" in lines[events + 1]
 
 
 def _chain_project(root, modules: int) -> None:

@@ -465,6 +465,8 @@ def registration(connection: Connection, ctx: Context) -> tuple:
         return "unknown", "a start-up module of the app imports by computed name or does not parse"
     if module in startup:
         return "yes", "a start-up module imports this module"
+    if app.may_load_at_startup(module):
+        return "unknown", "a start-up module imports modules by computed name, and this one fits the name"
     if not app.is_app:
         return "unknown", "no Django app around this file, and no start-up module imports it"
     return "no", "no module imported at start-up imports this module"

@@ -111,6 +111,13 @@ INCLUDED_URLCONF = re.compile(r"""\binclude\(\s*\(?\s*['"]([\w.]+)['"]""")
 MIDDLEWARE_SETTING = re.compile(
     r"""^[ \t]*MIDDLEWARE(?:_CLASSES)?\b[^\n]*(?:\n(?:[ \t]+|[\])][^\n]*$|#)[^\n]*)*""", re.MULTILINE
 )
+# from <module> import <names>: the dots of a relative import, the module, the names
+# (in parentheses, over lines, or to the end of the line).
+FROM_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:\\\n|[^\n])*)", re.MULTILINE
+)
+IMPORTED_NAME = re.compile(r"\*|\b\w+\b")
+DYNAMIC_IMPORT_NAME = re.compile(r"\b(?:import_module|import_string|autodiscover_modules|__import__)\b")
 QUOTED_DOTTED = re.compile(r"""['"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)['"]""")
 
 
@@ -269,11 +276,17 @@ class AppView:
         closure starts from the start-up modules of every app of the project and follows
         imports across apps (``shop.models`` importing ``billing.signals`` registers
         billing's receivers). An app whose start-up code cannot be read or imports by
-        computed name is unknown: its own modules are never reported."""
-        closure, unknown = self._startup_closure()
-        return None if self.package in unknown else closure
+        computed name is unknown: its own modules are never reported. Modules that an
+        import by computed name may load are not in it (see ``may_load_at_startup``)."""
+        closure = self._startup_closure()
+        return None if self.package in closure.unknown else closure.modules
 
-    def _startup_closure(self) -> tuple:
+    def may_load_at_startup(self, module: str) -> bool:
+        """Whether start-up code may import ``module`` through a name it computes
+        (``import_module(app + ".signals")`` loads some module named ``*.signals``)."""
+        return self._startup_closure().may_load(module)
+
+    def _startup_closure(self) -> "ImportClosure":
         if self._startup is None:
             packages = self.workspace.shared.get(("packages",) + self._project_key())
             if packages is None:
@@ -322,18 +335,41 @@ class AppView:
             self._shared_reads[key] = cached[1]
         return cached[0]
 
-    def _compute_startup(self, packages: list) -> tuple:
+    def _compute_startup(self, packages: list) -> "ImportClosure":
         roots = [root for package in packages for root in startup_roots_of(package)]
         roots += list(self.startup_extra)
         return self._import_closure(roots, packages)
 
-    def _import_closure(self, roots: list, packages: list, follow_includes: bool = False) -> tuple:
-        """(modules imported, transitively, from ``roots``; apps whose graph is unknown).
+    def _import_closure(self, roots: list, packages: list, follow_includes: bool = False) -> "ImportClosure":
+        """What ``roots`` import, transitively (see ``ImportClosure``).
         ``follow_includes``: a URLconf's ``include("app.urls")`` imports that module."""
         seen: set = set()
         unknown: set = set()
-        queue = [m for m in roots if m and self.path_of(m) is not None]
+        tails: set = set()
         discovered: set = set()
+        self._follow_imports(roots, seen, unknown, tails, discovered, packages, follow_includes)
+        modules = frozenset(seen)
+        followed: set = set()
+        while tails - followed:
+            # An import by computed name whose tail is written out loads a module with
+            # that tail, and its packages: every project module that fits may be the one.
+            new = tails - followed
+            followed |= new
+            fits = [name for name in self._project_module_names() if name.endswith(tuple(new))]
+            fits += [name.rsplit(".", depth)[0] for name in fits for depth in range(1, name.count(".") + 1)]
+            self._follow_imports(fits, seen, unknown, tails, discovered, packages, follow_includes)
+        return ImportClosure(modules, frozenset(unknown), frozenset(seen) - modules, frozenset(tails))
+
+    def _project_module_names(self) -> list:
+        return [name for name in map(self.module_name_of, self.project_files()) if name]
+
+    def _follow_imports(
+        self, roots: list, seen: set, unknown: set, tails: set, discovered: set, packages: list, follow_includes: bool
+    ) -> None:
+        """Add to ``seen`` what ``roots`` import, transitively; into ``unknown`` the apps
+        whose graph cannot be known, into ``tails`` the tails of names imported by
+        computed name."""
+        queue = [m for m in roots if m and m not in seen and self.path_of(m) is not None]
         while queue:
             module = queue.pop()
             if module in seen:
@@ -353,6 +389,7 @@ class AppView:
                 if summary.dynamic_anywhere:
                     unknown.update(packages)
             imported = list(self.imported_modules(module, summary))
+            tails.update(summary.computed_tails)
             if follow_includes:
                 imported.extend(INCLUDED_URLCONF.findall(self._read(self.path_of(module) or "") or ""))
             for name in summary.autodiscovered:
@@ -363,17 +400,27 @@ class AppView:
                 found = self.canonical_module(other, module)
                 if found is not None and found not in seen:
                     queue.append(found)
-        return frozenset(seen), frozenset(unknown)
 
     def checks_modules(self) -> Optional[frozenset]:
         """Modules Django imports when its system checks run (runserver, management
         commands that run checks, the test runner, Celery workers with Django's fixup)
         and not before: the URLconf named by ``ROOT_URLCONF`` and what it includes, and
-        the template tag libraries of the project's apps. ``None`` when that cannot be
-        known (a URLconf that imports by computed name)."""
+        the template tag libraries of the project's apps; with those an import by
+        computed name there may load. ``None`` when that cannot be known (a URLconf that
+        imports by a name whose end is computed too)."""
+        closure = self._checks_closure()
+        return None if closure is None else closure.loaded
+
+    def checks_may_load(self, module: str) -> bool:
+        """Whether what Django loads with its system checks imports ``module`` only
+        perhaps: through a name it computes (``import_module("%s.signals" % app)``)."""
+        closure = self._checks_closure()
+        return closure is not None and module not in closure.modules and closure.may_load(module)
+
+    def _checks_closure(self) -> Optional["ImportClosure"]:
         return self._shared("checks", self._project_key(), self._compute_checks_modules)
 
-    def _compute_checks_modules(self) -> Optional[frozenset]:
+    def _compute_checks_modules(self) -> Optional["ImportClosure"]:
         packages = self.workspace.shared.get(("packages",) + self._project_key()) or self.project_app_packages()
         roots = []
         for path in self.project_files(include_root_scripts=True):
@@ -385,8 +432,8 @@ class AppView:
                 if module:
                     roots.append(module)
         roots = [m for m in roots if self.path_of(m) is not None]
-        seen, unknown = self._import_closure(roots, packages, follow_includes=True)
-        return None if unknown else frozenset(seen)
+        closure = self._import_closure(roots, packages, follow_includes=True)
+        return None if closure.unknown else closure
 
     def middleware_classes(self) -> frozenset:
         """Dotted names the project's settings list in ``MIDDLEWARE`` (or the old
@@ -504,31 +551,68 @@ class AppView:
     def _is_installed_package(self) -> bool:
         return os.path.basename(self.root) in ("site-packages", "dist-packages")
 
-    def mentioned_elsewhere(self, module: str) -> bool:
-        """Whether another project file, test code aside, imports ``module`` or names it
-        in a string (``MIDDLEWARE = ["shop.middleware.Tracking"]``), as far as its text
-        shows: the dotted name itself, ``from <parent> import <name>``, or a relative
-        import of it from a file of the same top-level package."""
+    def mentioned_elsewhere(self, module: str) -> Optional[str]:
+        """How another project file, test code aside, may import ``module``, as far as
+        its text shows: ``"named"`` when it names it (an import, or a string such as
+        ``MIDDLEWARE = ["shop.middleware.Tracking"]``: the dotted name or its end, as a
+        folder inside the tree on sys.path would name it, ``from <parent> import
+        <name>`` with relative imports made absolute from the importing file);
+        ``"computed"`` when only an import by computed name may load it (one whose
+        written tail fits, or whose name is computed to the end); ``None`` when none."""
         own = self.path_of(module)
         parent, _, last = module.rpartition(".")
-        names_it = rf"(?:\([^)]*|[^\n]*)\b{re.escape(last)}\b"
-        absolute = re.compile(rf"^\s*from\s+{re.escape(parent)}\s+import\s+{names_it}", re.MULTILINE) if parent else None
-        relative = re.compile(
-            rf"^\s*from\s+\.+(?:[\w.]*\b{re.escape(parent.rsplit('.', 1)[-1])})?\s+import\s+{names_it}"
-            rf"|^\s*from\s+\.+{re.escape(last)}\s+import\b",
-            re.MULTILINE,
-        )
-        top = os.path.join(self.root, module.split(".")[0])
-        for path in self.project_files():
+        parts = module.split(".")
+        ends = [".".join(parts[index:]) for index in range(len(parts) - 1)]
+        named = re.compile(r"(?<![\w.])(?:%s)\b" % "|".join(map(re.escape, ends))) if ends else None
+        closures = self._closure_modules()
+        found = None
+        for path in self.project_files(include_root_scripts=True):
             if path == own or is_test_path(path, self.root):
                 continue
             text = self._read(path) or ""
+            importer = self.module_name_of(path) or ""
+            if found is None and DYNAMIC_IMPORT_NAME.search(text) and self._may_import_by_name(path, importer, module, closures):
+                found = "computed"
             if last not in text:
                 continue
-            if module in text or (absolute is not None and absolute.search(text)):
+            if module in text or (named is not None and named.search(text)):
+                return "named"
+            is_package = os.path.basename(path) == "__init__.py"
+            for dots, written, names in FROM_IMPORT.findall(text):
+                base = absolute_name(dots + written, importer, is_package) if dots else written
+                if base == module or base.startswith(module + "."):
+                    return "named"
+                imported = set(IMPORTED_NAME.findall(names))
+                if (last in imported or "*" in imported) and (base == parent or (not dots and parent.endswith("." + base))):
+                    return "named"
+        return found
+
+    def _closure_modules(self) -> frozenset:
+        """Modules whose import-time imports by name the start-up and checks closures
+        have already followed."""
+        startup = self._startup_closure()
+        checks = self._checks_closure()
+        return startup.loaded | checks.loaded if checks is not None else startup.loaded
+
+    def _may_import_by_name(self, path: str, importer: str, module: str, closures: frozenset) -> bool:
+        """Whether the file at ``path`` may import ``module`` by a name it computes or
+        reads (``import_module``, ``import_string``, ``autodiscover_modules``): in code
+        that runs later than its import, and, unless a closure followed it already, in
+        code that runs on import."""
+        self._depends_on[path], later = self.workspace.later_imports_at(path)
+        summaries = [later]
+        if importer not in closures:
+            summaries.append(self.summary_of(importer) if importer else None)
+        for summary in summaries:
+            if summary is None or summary.dynamic:
+                return True  # unreadable, or a name computed to the end: anything
+            if module.endswith(summary.computed_tails) and summary.computed_tails:
                 return True
-            if path.startswith(top + os.sep) and relative.search(text):
+            if any(module.endswith("." + name) or module == name for name in summary.autodiscovered):
                 return True
+            for name in self.imported_modules(importer, summary) if importer else ():
+                if self.canonical_module(name, importer) == module:
+                    return True
         return False
 
     def name_imported_elsewhere(self, module: str, name: str) -> bool:
@@ -921,6 +1005,28 @@ class AppView:
                     yield os.path.join(directory, name)
 
     # -- SIG201 -------------------------------------------------------------------------------------
+
+
+class ImportClosure:
+    """What a set of root modules imports, transitively: ``modules`` imported for sure;
+    ``unknown``, the apps (or modules outside any app) whose imports cannot be known
+    (unreadable, or by a computed name with nothing written at its end); ``maybe``,
+    what imports by computed name may load (every project module with the name's
+    written tail, what those import); ``tails``, those written tails."""
+
+    __slots__ = ("modules", "unknown", "maybe", "tails", "loaded")
+
+    def __init__(self, modules: frozenset, unknown: frozenset, maybe: frozenset, tails: frozenset) -> None:
+        self.modules = modules
+        self.unknown = unknown
+        self.maybe = maybe
+        self.tails = tails
+        self.loaded = modules | maybe if maybe else modules  # for sure or perhaps
+
+    def may_load(self, module: str) -> bool:
+        """Whether ``module`` may be loaded by an import by computed name: it was found
+        to fit, or fits a tail (a module the walk of the project's packages misses)."""
+        return module in self.maybe or module.endswith(tuple(self.tails))
 
 
 class TransactionEvidence:

@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..module.parsing import FactsCache
 from ..source.decoding import decode_source
-from ..source.imports_summary import summarize
+from ..source.imports_summary import later_dynamic_imports, summarize
 from .app import AppView, signature
 
 
@@ -75,6 +75,7 @@ class Workspace:
         self.disk = DiskCache()
         self.facts = FactsCache(freeze, give_back_memory)
         self.summaries: dict = {}  # (path, signature) -> ImportSummary
+        self.later_imports: dict = {}  # (path, signature) -> ImportSummary of later imports by name
         self.apps: dict = {}  # (app folder, extra start-up modules) -> AppView
         # (kind, project key) -> (value, {path: signature read}): shared by a project's apps
         self.shared: dict = {}
@@ -97,6 +98,16 @@ class Workspace:
             key, text = self.disk.read_signed(path)
             self.summaries[(path, key)] = summarize(text, path) if text is not None else None
         return key, self.summaries[(path, key)]
+
+    def later_imports_at(self, path: str) -> tuple:
+        """(signature, what the file imports by name in code that runs later than its
+        import: see ``later_dynamic_imports``); None when it cannot be read or parsed."""
+        key, text = self.disk.read_signed(path)
+        if key is None:
+            return None, None
+        if (path, key) not in self.later_imports:
+            self.later_imports[(path, key)] = later_dynamic_imports(text, path) if text is not None else None
+        return key, self.later_imports[(path, key)]
 
     def find_app_dir(self, directory: str) -> Optional[str]:
         """The nearest folder at or above ``directory`` holding apps.py or models.py."""

@@ -38,10 +38,20 @@ class NotImportedAtStartup(Rule):
     `pre_migrate`/`post_migrate` receivers), or is imported (statically, transitively, at module level or from `AppConfig.ready()` and
     the functions it calls) by one of those, or is named in `--signals-startup-modules`.
     Migrations and tests are never reported. When a start-up module cannot be parsed or
-    imports modules dynamically, the app is skipped: unknown is not unimported. When the
-    computed name is not confined to its own package (`import_module(f"{self.name}.{x}")`
-    is; a name from the settings or a loop over the apps is not), it can load a module
-    of any app, and no app of the project is reported.
+    imports modules by a name computed to its end (`import_module(name)`), the app is
+    skipped: unknown is not unimported. When that name is not confined to the app's own
+    package (`import_module(f"{self.name}.{x}")` is; a name from the settings or a loop
+    over the apps is not), it can load a module of any app, and no app of the project
+    is reported. A name computed up to a written tail
+    (`import_module(app + ".signals")`, `"%s.signals" % app`, `f"{app}.signals"`, or
+    through a name bound once to such a value) loads a module with that tail: every
+    project module that fits may be the one, so none of them is reported as missing
+    from start-up, and one that only the URLconf's such import fits is said to be loaded,
+    if at all, with the system checks. A module is said to be imported by no module
+    only when no other file names it (relative imports resolved from the importing
+    file) and no code imports by a computed name that could reach it; otherwise only
+    Django's own process-independent signals are reported, as missing until a later
+    import.
 
     ## Why is this bad?
     Registration at import time only happens if something imports the module. A
@@ -99,12 +109,19 @@ class NotImportedAtStartup(Rule):
         if ctx.path.endswith("__init__.py"):
             return  # a package that wires receivers on import is meant for INSTALLED_APPS: unknown
         startup = app.startup_modules()
-        if startup is None or module in startup or module in ctx.options.startup_modules:
-            return
+        if startup is None or module in startup or module in ctx.options.startup_modules or app.may_load_at_startup(module):
+            return  # an import by computed name at start-up may load it: unknown
         checks = app.checks_modules()
         if checks is None:
             return  # the URLconf imports by computed name: it may load this module
-        when = "checks" if module in checks else "later" if app.mentioned_elsewhere(module) else "never"
+        perhaps = app.checks_may_load(module)
+        elsewhere = None if module in checks and not perhaps else app.mentioned_elsewhere(module)
+        if module in checks and not perhaps:
+            when = "checks"
+        elif elsewhere is not None:
+            when = "later"  # other code may import it, and may or may not run with the checks
+        else:
+            when = "checks" if perhaps else "never"
         if when != "never":
             # Imported by the URLconf, a view, a task module or named in MIDDLEWARE: the
             # receivers exist in the processes that load it. They miss sends only in
@@ -123,11 +140,22 @@ class NotImportedAtStartup(Rule):
         for connection in registrations:
             receiver = f"this `{connection.signal.text}` receiver"
             if when == "checks":
+                how = (
+                    "is loaded, if at all, only by an import by computed name in the URLconf or template tags"
+                    if perhaps
+                    else "is imported only through the URLconf or template tags"
+                )
                 why = (
-                    "is imported only through the URLconf or template tags, which Django loads when its "
+                    f"{how}, which Django loads when its "
                     "system checks run (runserver, management commands that run checks, the test runner, "
                     "Celery workers with Django's fixup), not at start-up: in `manage.py shell` and in "
                     f"commands that skip checks {receiver} is missing"
+                )
+            elif when == "later" and elsewhere == "computed":
+                why = (
+                    "is imported by no module of the project at start-up, and later at most by an import by "
+                    f"computed name: {receiver} is missing in a process until such an import loads it, and one "
+                    "that never runs one (a worker, a management command, the shell) saves without it"
                 )
             elif when == "later":
                 why = (

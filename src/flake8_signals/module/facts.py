@@ -9,6 +9,7 @@ disconnections and receivers. Rules only read this model.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Iterable, Iterator, Optional
@@ -151,17 +152,30 @@ class Function:
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
     globals: set = field(default_factory=set)
     returned: list = field(default_factory=list)  # per return: a name, "<lambda>", "<partial>" or "<other>"
+    return_values: list = field(default_factory=list)  # per return: the expression returned (None: bare return)
     has_yield: bool = False
     top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
-    _rebound: Optional[frozenset] = field(default=None, repr=False, compare=False)
+    _rebound: Optional[dict] = field(default=None, repr=False, compare=False)
 
     def rebinds(self, name: str) -> bool:
         """Whether the body binds ``name`` again anywhere (so a parameter may not keep
         the value it was called with); read from the tree on first use."""
+        return name in self._stores()
+
+    def binds_once(self, name: str) -> bool:
+        """Whether the body (nested scopes included) binds ``name`` in exactly one place
+        and it is not a parameter: the name holds what that one binding gave it."""
+        return self._stores().get(name) == 1 and name not in self.params.all_names and name not in self.globals
+
+    def stores(self, name: str) -> int:
+        """In how many places the body (nested scopes included) binds ``name``."""
+        return self._stores().get(name, 0)
+
+    def _stores(self) -> dict:
         if self._rebound is None:
-            self._rebound = stored_names(self.node.body)
-        return name in self._rebound
+            self._rebound = stored_name_counts(self.node.body)
+        return self._rebound
 
     @property
     def is_staticmethod(self) -> bool:
@@ -399,7 +413,12 @@ _STORE_TARGETS = (
 def stored_names(node: cst.CSTNode) -> frozenset:
     """Every name a body (nested scopes included) may bind again. An attribute or item
     target (``x.a = ...``, ``x[i] = ...``) binds no name."""
-    found: set = set()
+    return frozenset(stored_name_counts(node))
+
+
+def stored_name_counts(node: cst.CSTNode) -> dict:
+    """``stored_names`` with how many places bind each name."""
+    found: Counter = Counter()
     stack = [node]
     while stack:
         current = stack.pop()
@@ -411,13 +430,13 @@ def stored_names(node: cst.CSTNode) -> frozenset:
         if isinstance(current, (cst.Global, cst.Nonlocal)):
             found.update(item.name.value for item in current.names)
         elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            found.add(current.name.value)
+            found[current.name.value] += 1
         elif isinstance(current, cst.ImportAlias):
             bound = current.asname.name if current.asname is not None else current.name
-            found.add((dotted_name(bound) or "").split(".")[0])
+            found[(dotted_name(bound) or "").split(".")[0]] += 1
         if not isinstance(current, _LEAVES):
             stack.extend(child_nodes(current))
-    return frozenset(found)
+    return dict(found)
 
 
 def _bound_by(target: cst.CSTNode) -> Iterator[str]:
@@ -608,6 +627,7 @@ class _Collector:
             return
         if isinstance(node, cst.Return) and function is not None:
             value = node.value
+            function.return_values.append(value)
             if isinstance(value, cst.Name):
                 function.returned.append(value.value)
             elif isinstance(value, cst.Lambda):

@@ -476,9 +476,11 @@ class ChainFinder:
             return None  # Order = apps.get_model(...) in ready()
         return self._instance_of(facts, dotted)
 
-    def _instance_of(self, facts: ModuleFacts, dotted: str) -> Optional[Instance]:
+    def _instance_of(self, facts: ModuleFacts, dotted: str, made: bool = False) -> Optional[Instance]:
         """The Instance for objects of the class a dotted name names in ``facts``, when
-        it is a class of that module or a name imported from a project module."""
+        it is a class of that module or a name imported from a project module.
+        ``made``: the name is called (``Mail(...)``), so it may as well be a function:
+        a name the defining module's text writes as a ``def`` is not read as a class."""
         reference = self._class_reference(facts, dotted)
         if reference is None:
             return None
@@ -486,9 +488,14 @@ class ChainFinder:
         if kind == "local":
             key = f"{facts.module_name}.{name}" if facts.module_name else (id(facts), name)
             return self._instances.setdefault(key, Instance(key, facts, name))
-        if self.app is not None and self.app.is_project_module(name.rpartition(".")[0]):
-            return self._instances.setdefault(name, Instance(name))
-        return None
+        module, _, short = name.rpartition(".")
+        if self.app is None or not self.app.is_project_module(module):
+            return None
+        if made and name not in self._instances:
+            text = self.app.text_at(self.app.path_of(module) or "")
+            if text is None or short not in text or f"def {short}(" in text:
+                return None  # a function (or nothing of that name): not parsed to find out
+        return self._instances.setdefault(name, Instance(name))
 
     def _class_reference(self, facts: ModuleFacts, dotted: str) -> Optional[tuple]:
         """How a dotted name in ``facts`` names a class: ``("local", name)`` for a class
@@ -544,7 +551,7 @@ class ChainFinder:
             dotted = dotted_name(func.value.func)
             if dotted is None or _bound_locally(dotted.split(".")[0], call.function):
                 return None
-            return self._instance_of(facts, dotted)
+            return self._instance_of(facts, dotted, made=True)
         if not isinstance(func.value, cst.Name):
             return None
         name = func.value.value
@@ -564,7 +571,7 @@ class ChainFinder:
         dotted = dotted_name(value.func) if isinstance(value, cst.Call) else None
         if dotted is None or _bound_locally(dotted.split(".")[0], function):
             return None
-        return self._instance_of(facts, dotted)
+        return self._instance_of(facts, dotted, made=True)
 
     # -- what a project function's calls return ------------------------------------------
 
@@ -589,7 +596,7 @@ class ChainFinder:
         if target is None and typed is None and self.app is not None:
             where = self.app.call_target(site, facts)
             path = self.app.path_of(where[0]) if where is not None else None
-            if path is None or not self._may_enter(path):
+            if path is None or not self._names_a_maker(path) or not self._may_enter(path):
                 return None
             target = self.app.resolve_call(site, facts)
         if target is None:
@@ -634,6 +641,16 @@ class ChainFinder:
             return None
         origins = {self._origin(v, function, facts, depth) if isinstance(v, cst.Call) else None for v in values}
         return origins.pop() if len(origins) == 1 else None
+
+    def _names_a_maker(self, path: str) -> bool:
+        """Whether the text of the module at ``path`` names one of the library callables
+        ``made`` looks for (``StripeClient``, ``initialize``, ``EmailMessage``...): if not,
+        its functions do not make such objects themselves, and it is not parsed for them."""
+        key = ("maker", path)
+        if key not in self._may_lead:
+            text = self.app.text_at(path) if self.app is not None else None
+            self._may_lead[key] = text is not None and any(name in text for name in MAKER_NAMES)
+        return self._may_lead[key]
 
     def _site(self, node: cst.Call, facts: ModuleFacts) -> Optional[CallSite]:
         """The CallSite of a call expression of ``facts``."""
@@ -934,6 +951,7 @@ MADE_BY_LIBRARY = frozenset(
         *dn.SERVICE_CLIENTS,
     }
 )
+MAKER_NAMES = frozenset(name.rpartition(".")[2] for name in MADE_BY_LIBRARY)
 
 
 def enqueue_finder(ctx: Context) -> ChainFinder:

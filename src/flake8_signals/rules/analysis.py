@@ -385,8 +385,14 @@ class ChainFinder:
         inner = self._first_chain(callee, callee_facts, visiting | {id(callee)}, inner_known)
         if inner is None:
             return None
-        # A method of a known instance reads as written (instance.notify()), a helper by name.
-        step = call_text(call) if instance is not None else f"{call.callee_name}()"
+        # A method of a known instance reads as written (instance.notify()), one of an
+        # object the code made by its class (MarkdownMail.send()), a helper by name.
+        if instance is None:
+            step = f"{call.callee_name}()"
+        elif _owner_name(call) in known:
+            step = call_text(call)
+        else:
+            step = f"{str(instance.key).rpartition('.')[2] if isinstance(instance.key, str) else instance.name}.{call.method}()"
         return Chain((step,) + inner.steps, inner.target, after_commit or inner.after_commit, inner.method)
 
     def _callee(self, call: CallSite, facts: ModuleFacts, known: dict) -> Optional[tuple]:
@@ -833,6 +839,12 @@ class ChainFinder:
         if isinstance(node, cst.Name) and node.value in known and self._stable(call.function, node.value):
             return known[node.value]
         return None
+
+
+def _owner_name(call: CallSite) -> Optional[str]:
+    """``x`` for a call ``x.method()``."""
+    func = call.node.func
+    return func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else None
 
 
 def _skips_first(call: CallSite, callee: Function, on_instance: bool) -> Optional[bool]:

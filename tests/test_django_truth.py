@@ -895,6 +895,35 @@ def test_sig505_mismatched_disconnect_returns_false_and_receiver_still_runs():
     assert module.calls == [Order]
 
 
+def test_sig505_disconnect_by_the_receivers_name_as_uid_removes_nothing():
+    """``disconnect(sender=S, dispatch_uid=U)`` looks up ``(U, S)`` only: a receiver
+    connected for S under another uid stays connected. (Alone, a module cannot know that
+    no other module connects with U, so the single-file check stays silent; the shipsite
+    fixture project's shipping/apps.py holds the finding.)"""
+    module = load(
+        snippet(
+            """
+            from django.db.models.signals import pre_save
+            from truth_app.models import Order
+
+            calls = []
+
+            def tags_normalization(sender, **kwargs):
+                calls.append(sender)
+
+            pre_save.connect(tags_normalization, sender=Order, dispatch_uid="tags_normalization_order")
+
+            def mute():
+                return pre_save.disconnect(sender=Order, dispatch_uid="tags_normalization")
+            """
+        )
+    )
+    assert module.mute() is False
+    Order.objects.create()
+    assert module.calls == [Order]
+    assert signals.pre_save.disconnect(sender=Order, dispatch_uid="tags_normalization_order") is True
+
+
 # -- the fixes, on real Django: the fixed receiver is connected and called ---------------
 
 

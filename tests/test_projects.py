@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from flake8_runner import DEFAULT_ARGS, FIXTURES, expected_findings, findings
+from flake8_runner import DEFAULT_ARGS, FIXTURES, expected_findings, findings, parse_output, run_flake8
 
 PROJECTS = FIXTURES / "projects"
 
@@ -174,3 +174,13 @@ def test_helpers_are_followed_through_other_modules_up_to_the_budget(tmp_path, m
     _chain_project(tmp_path, modules)
     found = findings(["relay/receivers.py"], "--select=SIG301", cwd=tmp_path)
     assert found.get(os.path.normpath("relay/receivers.py"), set()) == ({(9, "SIG301")} if reported else set())
+
+
+def test_messages_name_what_made_the_object_a_blocking_call_is_made_on():
+    """The chain names a helper's client by the call as written, and a method of an
+    object the receiver made by that object's class."""
+    result = run_flake8(["shipping/receivers.py"], "--select=SIG301", cwd=PROJECTS / "shipsite")
+    messages = {line: text for _, line, _, _, text in parse_output(result.stdout)}
+    refund = {line: text for line, text in messages.items() if "`refund`" in text}
+    assert any("calls billing_client().refunds.create()," in text for text in refund.values())
+    assert any("(via Notice.send() -> message.send())" in text for text in refund.values())

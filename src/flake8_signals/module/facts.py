@@ -9,6 +9,7 @@ disconnections and receivers. Rules only read this model.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Iterable, Iterator, Optional
@@ -152,6 +153,7 @@ class Function:
     aug_assigns: list["AugAssignSite"] = field(default_factory=list)
     globals: set = field(default_factory=set)
     returned: list = field(default_factory=list)  # per return: a name, "<lambda>", "<partial>" or "<other>"
+    return_values: list = field(default_factory=list)  # per return: the expression returned (None: bare return)
     has_yield: bool = False
     top_index: int = -1  # index of the module-level statement that contains it
     decorators: list[cst.Decorator] = field(default_factory=list)
@@ -160,13 +162,21 @@ class Function:
     def rebinds(self, name: str) -> bool:
         """Whether the body binds ``name`` again anywhere (so a parameter may not keep
         the value it was called with); read from the tree on first use."""
-        return self.bindings_of(name) > 0
+        return name in self._stores()
 
     def bindings_of(self, name: str) -> int:
-        """How many places of the body (nested scopes included) bind ``name``."""
+        """In how many places the body (nested scopes included) binds ``name``."""
+        return self._stores().get(name, 0)
+
+    def binds_once(self, name: str) -> bool:
+        """Whether the body (nested scopes included) binds ``name`` in exactly one place
+        and it is not a parameter: the name holds what that one binding gave it."""
+        return self._stores().get(name) == 1 and name not in self.params.all_names and name not in self.globals
+
+    def _stores(self) -> dict:
         if self._rebound is None:
             self._rebound = stored_name_counts(self.node.body)
-        return self._rebound.get(name, 0)
+        return self._rebound
 
     @property
     def is_staticmethod(self) -> bool:
@@ -422,14 +432,8 @@ def stored_names(node: cst.CSTNode) -> frozenset:
 
 
 def stored_name_counts(node: cst.CSTNode) -> dict:
-    """For each name a body (nested scopes included) binds, how many places bind it
-    (``global``/``nonlocal`` count as one)."""
-    found: dict = {}
-
-    def add(names: Iterable[str]) -> None:
-        for name in names:
-            found[name] = found.get(name, 0) + 1
-
+    """``stored_names`` with how many places bind each name."""
+    found: Counter = Counter()
     stack = [node]
     while stack:
         current = stack.pop()
@@ -437,17 +441,17 @@ def stored_name_counts(node: cst.CSTNode) -> dict:
             if isinstance(current, kind):
                 target = getattr(current, attribute)
                 if target is not None:
-                    add(_bound_by(target))
+                    found.update(_bound_by(target))
         if isinstance(current, (cst.Global, cst.Nonlocal)):
-            add(item.name.value for item in current.names)
+            found.update(item.name.value for item in current.names)
         elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            add((current.name.value,))
+            found[current.name.value] += 1
         elif isinstance(current, cst.ImportAlias):
             bound = current.asname.name if current.asname is not None else current.name
-            add(((dotted_name(bound) or "").split(".")[0],))
+            found[(dotted_name(bound) or "").split(".")[0]] += 1
         if not isinstance(current, _LEAVES):
             stack.extend(child_nodes(current))
-    return found
+    return dict(found)
 
 
 def _bound_by(target: cst.CSTNode) -> Iterator[str]:
@@ -641,6 +645,7 @@ class _Collector:
             return
         if isinstance(node, cst.Return) and function is not None:
             value = node.value
+            function.return_values.append(value)
             if isinstance(value, cst.Name):
                 function.returned.append(value.value)
             elif isinstance(value, cst.Lambda):

@@ -997,6 +997,31 @@ class AppView:
                         self._uids.append((path, connection))
         return self._uids
 
+    def may_connect_with_uid(self, signal: str, uid: str) -> bool:
+        """Whether some module of the project may connect a receiver to ``signal`` with
+        the ``dispatch_uid`` key ``uid`` (``"str:..."``): a connection with that uid, a
+        ``dispatch_uid`` the code computes (any uid, as far as we can tell), or a module
+        that names ``dispatch_uid`` or the uid's text and cannot be read. Only modules
+        whose text names ``dispatch_uid`` or the uid are parsed."""
+        text_of_uid = uid[4:]
+        for path in self.project_files(include_root_scripts=True):
+            text = self._read(path)
+            if text is None:
+                return True
+            if "dispatch_uid" not in text and text_of_uid not in text:
+                continue
+            module = self.module_name_of(path)
+            facts = self.facts_of(module) if module else None
+            if facts is None:
+                return True
+            for connection in facts.connections:
+                if connection.dispatch_uid == uid:
+                    return True
+                computed = connection.dispatch_uid is not None and not connection.dispatch_uid.startswith("str:")
+                if computed and connection.signal.qualname == signal:
+                    return True
+        return False
+
     def _app_files(self) -> Iterator[str]:
         for directory, folders, files in os.walk(self.app_dir):
             folders[:] = [f for f in folders if not f.startswith(".") and f != "__pycache__"]

@@ -32,37 +32,89 @@ MANAGER_NAMES = frozenset({"objects", "_default_manager", "_base_manager"})
 
 
 def call_text(call: CallSite) -> str:
-    """How the call reads in the source: ``requests.get()``, ``msg.send()``."""
+    """How the call reads in the source, arguments left out: ``requests.get()``,
+    ``msg.send()``, ``get_client().customers.delete()``."""
     if call.dotted is not None:
         return f"{call.dotted}()"
+    written = _written(call.node.func)
+    if written is not None:
+        return f"{written}()"
     return f".{call.callee_name}()" if call.callee_name else "call()"
+
+
+def _written(node: cst.CSTNode) -> Optional[str]:
+    """A chain of names, attributes and calls as written, arguments left out."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        owner = _written(node.value)
+        return f"{owner}.{node.attr.value}" if owner is not None else None
+    if isinstance(node, cst.Call):
+        func = _written(node.func)
+        return f"{func}()" if func is not None else None
+    return None
 
 
 def is_deferred(call: CallSite, facts: ModuleFacts, wrappers: frozenset) -> bool:
     return in_deferred_work(call, facts, wrappers)
 
 
-def blocking_name(call: CallSite, facts: ModuleFacts, extra: frozenset) -> Optional[str]:
-    """The qualified name of a blocking call, or ``None``."""
+def blocking_name(call: CallSite, facts: ModuleFacts, extra: frozenset, made: Optional["Made"] = None) -> Optional[str]:
+    """The qualified name of a blocking call, or ``None``. ``made``: what a helper's
+    call returns, for objects a project function makes (``get_client().post(...)``)."""
     if call.qualname is not None and facts.imports.is_imported(call.node.func) and not _shadowed(call):
         if call.qualname in dn.BLOCKING_CALLS or names_match(call.qualname, extra):
             return call.qualname
     if call.method is None:
         return None
     owner = call.node.func.value  # type: ignore[union-attr]
-    if call.method == "send" and _made_by(owner, call, facts, dn.EMAIL_MESSAGE_CLASSES):
+
+    def made_by(classes: frozenset) -> Optional[str]:
+        return _made_by(owner, call, facts, classes, made)
+
+    if call.method == "send" and made_by(dn.EMAIL_MESSAGE_CLASSES):
         return "EmailMessage.send"
-    if call.method in dn.HTTP_CLIENT_METHODS and _made_by(owner, call, facts, dn.HTTP_CLIENT_CLASSES):
-        return f"{_made_by(owner, call, facts, dn.HTTP_CLIENT_CLASSES)}.{call.method}"
-    if call.method in dn.MAIL_CONNECTION_METHODS and _made_by(owner, call, facts, dn.MAIL_CONNECTIONS):
+    if call.method in dn.HTTP_CLIENT_METHODS and made_by(dn.HTTP_CLIENT_CLASSES):
+        return f"{made_by(dn.HTTP_CLIENT_CLASSES)}.{call.method}"
+    if call.method in dn.MAIL_CONNECTION_METHODS and made_by(dn.MAIL_CONNECTIONS):
         return f"get_connection().{call.method}"
-    if call.method in dn.PROCESS_WAITS and _made_by(owner, call, facts, dn.PROCESS_CLASSES):
+    if call.method in dn.PROCESS_WAITS and made_by(dn.PROCESS_CLASSES):
         return f"subprocess.Popen().{call.method}"
-    if call.method not in dn.API_CLIENT_LOCAL_METHODS and not call.method.startswith("_"):
-        client = _made_by(owner, call, facts, dn.API_CLIENT_FACTORIES)
+    if call.method.startswith("_"):
+        return None
+    if call.method not in dn.API_CLIENT_LOCAL_METHODS:
+        client = made_by(dn.API_CLIENT_FACTORIES)
         if client is not None:
             return f"{client}().{call.method}"
-    return None
+    if call.method.endswith("_s") and call.method not in dn.LDAP_NOT_WAITING:
+        connection = made_by(dn.LDAP_CONNECTIONS)
+        if connection is not None:
+            return f"{connection}().{call.method}"
+    return _service_request(call, facts, made)
+
+
+def _service_request(call: CallSite, facts: ModuleFacts, made: Optional["Made"]) -> Optional[str]:
+    """``stripe.StripeClient().customers.update`` for a request through a service
+    object of an API client (see ``dn.SERVICE_CLIENTS``)."""
+    method = call.method or ""
+    if method.endswith("_async"):
+        return None  # makes a coroutine: nothing is sent until it is awaited
+    hops: list = []
+    root = call.node.func.value  # type: ignore[union-attr]
+    while isinstance(root, cst.Attribute):
+        hops.append(root.attr.value)
+        root = root.value
+    if not isinstance(root, (cst.Name, cst.Call)) or any(hop.startswith("_") for hop in hops):
+        return None
+    client = _made_by(root, call, facts, frozenset(dn.SERVICE_CLIENTS), made)
+    if client is None:
+        return None
+    services, own_requests, local = dn.SERVICE_CLIENTS[client]
+    if not hops:
+        return f"{client}().{method}" if method in own_requests else None
+    if method in local or (services is not None and (len(hops) != 1 or hops[0] not in services)):
+        return None
+    return f"{client}().{'.'.join(reversed(hops))}.{method}"
 
 
 def names_match(qualname: str, names: frozenset) -> bool:
@@ -91,18 +143,35 @@ def _bound_locally(name: str, function: Optional[Function]) -> bool:
     )
 
 
-def _made_by(node: cst.CSTNode, call: CallSite, facts: ModuleFacts, classes: frozenset) -> Optional[str]:
+# What a call of a project function returns, as the library callable that made it
+# (``stripe.StripeClient`` for ``get_stripe_client()``), or None when unknown; given the
+# call expression and its module.
+Made = Callable[[cst.Call, ModuleFacts], Optional[str]]
+
+
+def _made_by(
+    node: cst.CSTNode, call: CallSite, facts: ModuleFacts, classes: frozenset, made: Optional[Made] = None
+) -> Optional[str]:
     """The one of ``classes`` that made the object a method is called on: a call right
     there (``requests.Session().post``), or a name bound to one in the function, an
-    enclosing one (a ``with ... as`` too) or at module level (``SESSION = requests.Session()``)."""
+    enclosing one (a ``with ... as`` too) or at module level (``SESSION = requests.Session()``);
+    with ``made``, also a call of a project function that returns such an object."""
     if isinstance(node, cst.Call):
-        made = facts.imports.resolve(node.func)
-        return made if made in classes and facts.imports.is_imported(node.func) else None
+        made_here = facts.imports.resolve(node.func)
+        if made_here in classes and facts.imports.is_imported(node.func):
+            return made_here
+        if made is not None:
+            returned = made(node, facts)
+            return returned if returned in classes else None
+        return None
     if isinstance(node, cst.Name):
         scopes = [f.local_values for f in call.function.ancestors()] if call.function is not None else []
         for values in scopes + [facts.module_values]:
             if node.value in values:
-                return next((m for v in values[node.value] if isinstance(v, cst.Call) and (m := _made_by(v, call, facts, classes))), None)
+                return next(
+                    (m for v in values[node.value] if isinstance(v, cst.Call) and (m := _made_by(v, call, facts, classes, made))),
+                    None,
+                )
     return None
 
 
@@ -289,6 +358,8 @@ class ChainFinder:
         self._classes: dict = {}  # class key -> (facts, ClassInfo) or None
         self._methods: dict = {}  # (class key, name) -> (facts, Function) or None
         self._linearizations: dict = {}  # class key -> linearization or None
+        self._sites: dict = {}  # id(facts) -> (facts, {id(call node): CallSite})
+        self._made: dict = {}  # id(function) -> what its calls return (see ``made``)
 
     def chains(
         self, function: Function, facts: ModuleFacts, connections: Iterable[Connection] = ()
@@ -323,8 +394,14 @@ class ChainFinder:
         inner = self._first_chain(callee, callee_facts, visiting | {id(callee)}, inner_known)
         if inner is None:
             return None
-        # A method of a known instance reads as written (instance.notify()), a helper by name.
-        step = call_text(call) if instance is not None else f"{call.callee_name}()"
+        # A method of a known instance reads as written (instance.notify()), one of an
+        # object the code made by its class (MarkdownMail.send()), a helper by name.
+        if instance is None:
+            step = f"{call.callee_name}()"
+        elif _owner_name(call) in known:
+            step = call_text(call)
+        else:
+            step = f"{str(instance.key).rpartition('.')[2] if isinstance(instance.key, str) else instance.name}.{call.method}()"
         return Chain((step,) + inner.steps, inner.target, after_commit or inner.after_commit, inner.method)
 
     def _callee(self, call: CallSite, facts: ModuleFacts, known: dict) -> Optional[tuple]:
@@ -417,6 +494,13 @@ class ChainFinder:
         class of the module, or a name imported from a project module (read later)."""
         if _bound_locally(dotted.split(".")[0], function):
             return None  # Order = apps.get_model(...) in ready()
+        return self._instance_of(facts, dotted)
+
+    def _instance_of(self, facts: ModuleFacts, dotted: str, made: bool = False) -> Optional[Instance]:
+        """The Instance for objects of the class a dotted name names in ``facts``, when
+        it is a class of that module or a name imported from a project module.
+        ``made``: the name is called (``Mail(...)``), so it may as well be a function:
+        a name the defining module's text writes as a ``def`` is not read as a class."""
         reference = self._class_reference(facts, dotted)
         if reference is None:
             return None
@@ -424,7 +508,14 @@ class ChainFinder:
         if kind == "local":
             key = f"{facts.module_name}.{name}" if facts.module_name else (id(facts), name)
             return self._instances.setdefault(key, Instance(key, facts, name))
-        return self._project_instance(name)
+        module, _, short = name.rpartition(".")
+        if self.app is None or not self.app.is_project_module(module):
+            return None
+        if made and name not in self._instances:
+            text = self.app.text_at(self.app.path_of(module) or "")
+            if text is None or short not in text or f"def {short}(" in text:
+                return None  # a function (or nothing of that name): not parsed to find out
+        return self._instances.setdefault(name, Instance(name))
 
     def _project_instance(self, qualname: str) -> Optional[Instance]:
         if self.app is not None and self.app.is_project_module(qualname.rpartition(".")[0]):
@@ -475,9 +566,17 @@ class ChainFinder:
 
     def _typed_owner(self, call: CallSite, facts: ModuleFacts, known: dict) -> Optional[Instance]:
         """The Instance a call is a method call on (``instance.notify()``,
-        ``project.delete()`` in ``for project in organization.projects.all()``), if known."""
+        ``project.delete()`` in ``for project in organization.projects.all()``,
+        ``mail.send()`` after ``mail = Mail(...)``, ``Mail(...).send()``), if known."""
         func = call.node.func
-        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        if not isinstance(func, cst.Attribute):
+            return None
+        if isinstance(func.value, cst.Call):
+            dotted = dotted_name(func.value.func)
+            if dotted is None or _bound_locally(dotted.split(".")[0], call.function):
+                return None
+            return self._instance_of(facts, dotted, made=True)  # Mail(...).send()
+        if not isinstance(func.value, cst.Name):
             return None
         return self._type_of(func.value.value, call.function, call.path, facts, known, func.attr.value, 0)
 
@@ -497,10 +596,14 @@ class ChainFinder:
         assigned = function.local_values.get(name, ())
         loops = function.loop_sources.get(name, ())
         if assigned:
-            if loops or len(assigned) != 1 or not isinstance(assigned[0], cst.Name) or function.bindings_of(name) != 1:
+            if loops or len(assigned) != 1 or function.bindings_of(name) != 1:
                 return None  # bound in some other way too, or more than once
-            return self._type_of(assigned[0].value, function, path, facts, known, need, depth + 1)
-        if not loops or function.bindings_of(name) != len(loops):
+            if isinstance(assigned[0], cst.Name):
+                return self._type_of(assigned[0].value, function, path, facts, known, need, depth + 1)
+            return self._constructed(function, name, facts)  # mail = Mail(...)
+        if not loops:
+            return self._constructed(function, name, facts)  # bound by an enclosing function
+        if function.bindings_of(name) != len(loops):
             return None  # bound by something other than these loops
         blocks = {block for block, _ in path}
         around = [loop for loop in loops if loop.body in blocks]
@@ -588,6 +691,105 @@ class ChainFinder:
         if order is None:
             return False
         return all(entry is OBJECT or len(entry) > 1 or entry[0].startswith("django.") for entry in order)
+
+    def _constructed(self, function: Optional[Function], name: str, facts: ModuleFacts) -> Optional[Instance]:
+        """The Instance a local name holds when the function (or one it is nested in)
+        binds it in one place only, to a call of a project class: ``Mail(...)`` makes an
+        object of exactly that class."""
+        scope = next((f for f in function.ancestors() if name in f.local_values), None) if function else None
+        if scope is None or not scope.binds_once(name) or len(scope.local_values[name]) != 1:
+            return None
+        value = scope.local_values[name][0]
+        dotted = dotted_name(value.func) if isinstance(value, cst.Call) else None
+        if dotted is None or _bound_locally(dotted.split(".")[0], function):
+            return None
+        return self._instance_of(facts, dotted, made=True)
+
+    # -- what a project function's calls return ------------------------------------------
+
+    def made(self, node: cst.Call, facts: ModuleFacts, depth: int = 0) -> Optional[str]:
+        """The library callable (one the blocking-call catalog names) that made what a
+        call of a project function returns: every ``return`` of the function gives an
+        object made by the same one (``return stripe.StripeClient(key)``, a name bound
+        only to such calls, a call of another such function). ``return None`` and a bare
+        ``return`` give no object to call a method on and are left out. ``None`` when
+        unknown, or when following would leave the budget."""
+        site = self._site(node, facts)
+        if site is None or depth > 3:
+            return None
+        typed = self._typed_owner(site, facts, {})
+        if typed is not None:
+            target = self._method(typed, site.method) if self._may_enter(None) else None  # type: ignore[arg-type]
+            if target is None or not self._may_enter(target[0].path):
+                return None
+        else:
+            found = facts.callees(site)
+            target = (facts, found) if found is not None else None
+        if target is None and typed is None and self.app is not None:
+            where = self.app.call_target(site, facts)
+            path = self.app.path_of(where[0]) if where is not None else None
+            if path is None or not self._names_a_maker(path) or not self._may_enter(path):
+                return None
+            target = self.app.resolve_call(site, facts)
+        if target is None:
+            return None
+        callee_facts, callee = target
+        if callee.is_async or callee.has_yield:
+            return None
+        if id(callee) in self._made:
+            return self._made[id(callee)]
+        self._made[id(callee)] = None  # a function that returns its own call: unknown
+        cuts = self._cuts
+        origins = {
+            self._origin(value, callee, callee_facts, depth)
+            for value in callee.return_values
+            if value is not None and not (isinstance(value, cst.Name) and value.value == "None")
+        }
+        origin = origins.pop() if len(origins) == 1 else None
+        if self._cuts == cuts:
+            self._made[id(callee)] = origin
+        else:
+            del self._made[id(callee)]
+        return origin
+
+    def _origin(self, value: cst.CSTNode, function: Function, facts: ModuleFacts, depth: int) -> Optional[str]:
+        """What made a value a function returns (see ``made``)."""
+        if isinstance(value, cst.Call):
+            name = facts.imports.resolve(value.func) if facts.imports.is_imported(value.func) else None
+            if name in MADE_BY_LIBRARY and not _bound_locally((dotted_name(value.func) or "").split(".")[0], function):
+                return name
+            return self.made(value, facts, depth + 1)
+        if not isinstance(value, cst.Name):
+            return None
+        name = value.value
+        scope = next((f for f in function.ancestors() if name in f.local_values), None)
+        if scope is not None:
+            values = scope.local_values[name]
+            if scope.bindings_of(name) != len(values) or name in scope.params.all_names:
+                return None  # also bound by a loop, an ``except ... as``, an import...
+        elif name in facts.module_values and not _bound_locally(name, function):
+            values = facts.module_values[name]
+        else:
+            return None
+        origins = {self._origin(v, function, facts, depth) if isinstance(v, cst.Call) else None for v in values}
+        return origins.pop() if len(origins) == 1 else None
+
+    def _names_a_maker(self, path: str) -> bool:
+        """Whether the text of the module at ``path`` names one of the library callables
+        ``made`` looks for (``StripeClient``, ``initialize``, ``EmailMessage``...): if not,
+        its functions do not make such objects themselves, and it is not parsed for them."""
+        key = ("maker", path)
+        if key not in self._may_lead:
+            text = self.app.text_at(path) if self.app is not None else None
+            self._may_lead[key] = text is not None and any(name in text for name in MAKER_NAMES)
+        return self._may_lead[key]
+
+    def _site(self, node: cst.Call, facts: ModuleFacts) -> Optional[CallSite]:
+        """The CallSite of a call expression of ``facts``."""
+        entry = self._sites.get(id(facts))
+        if entry is None:
+            entry = self._sites[id(facts)] = (facts, {id(call.node): call for call in facts.calls})
+        return entry[1].get(id(node))
 
     def _method(self, instance: Instance, name: str) -> Optional[tuple]:
         """(facts, Function) of the method ``instance.name()`` runs: the first class of
@@ -765,6 +967,12 @@ class ChainFinder:
         return None
 
 
+def _owner_name(call: CallSite) -> Optional[str]:
+    """``x`` for a call ``x.method()``."""
+    func = call.node.func
+    return func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else None
+
+
 def _skips_first(call: CallSite, callee: Function, on_instance: bool) -> Optional[bool]:
     """Whether the call's first positional argument goes to the callee's second
     parameter (a bound method: ``self.m(x)``, ``instance.m(x)``), not to its first;
@@ -873,15 +1081,30 @@ def blocking_finder(ctx: Context) -> ChainFinder:
     queued_mail = ctx.app is not None and ctx.app.mail_backend_queues()
 
     def target(call: CallSite, facts: ModuleFacts) -> Optional[str]:
-        name = blocking_name(call, facts, extra)
+        name = blocking_name(call, facts, extra, finder.made)
         if queued_mail and name is not None and (name in dn.MAIL_FUNCTIONS or name in MAIL_SENDS):
             return None
         return name
 
-    return ChainFinder(ctx, target, through_on_commit=True)
+    finder = ChainFinder(ctx, target, through_on_commit=True)
+    return finder
 
 
 MAIL_SENDS = frozenset({"EmailMessage.send", "get_connection().send_messages"})
+# The library callables whose objects the blocking-call catalog knows: what a project
+# helper that returns one of those objects is followed for (``ChainFinder.made``).
+MADE_BY_LIBRARY = frozenset(
+    {
+        *dn.EMAIL_MESSAGE_CLASSES,
+        *dn.HTTP_CLIENT_CLASSES,
+        *dn.MAIL_CONNECTIONS,
+        *dn.PROCESS_CLASSES,
+        *dn.API_CLIENT_FACTORIES,
+        *dn.LDAP_CONNECTIONS,
+        *dn.SERVICE_CLIENTS,
+    }
+)
+MAKER_NAMES = frozenset(name.rpartition(".")[2] for name in MADE_BY_LIBRARY)
 
 
 def enqueue_finder(ctx: Context) -> ChainFinder:

@@ -374,7 +374,12 @@ class DisconnectMismatch(Rule):
     ## What it does
     Flags a `disconnect()` of a receiver the module connects, when no connection of it
     matches: a `sender` or `dispatch_uid` given at connect time is missing or different
-    at disconnect time (or the signal differs).
+    at disconnect time (or the signal differs). With project analysis, also a
+    `disconnect(sender=S, dispatch_uid="U")` that names no receiver, when `U` is the name
+    of a receiver the module connects to the same signal and sender under another
+    literal `dispatch_uid` (`tags_normalization` connected as `"tags_normalization_task"`),
+    and no module of the project connects anything with `"U"` (nor computes a
+    `dispatch_uid` for that signal): nothing is stored under `(U, S)`.
 
     ## Why is this bad?
     `disconnect()` looks the receiver up by `(dispatch_uid or receiver, sender)`, the
@@ -404,7 +409,10 @@ class DisconnectMismatch(Rule):
             if has_star_args(disconnection.report_node):
                 continue
             candidates = [c for c in connections if _same_receiver(c, disconnection)]
-            if not candidates or any(_matches(c, disconnection) for c in candidates):
+            if not candidates:
+                yield from self._unknown_uid(ctx, disconnection)
+                continue
+            if any(_matches(c, disconnection) for c in candidates):
                 continue
             connection = candidates[0]
             yield self.finding(
@@ -413,6 +421,40 @@ class DisconnectMismatch(Rule):
                 f"({_connection_text(connection)}): disconnect() returns False and the receiver stays "
                 "connected; pass the same signal, sender and dispatch_uid",
             )
+
+
+    def _unknown_uid(self, ctx, disconnection: Disconnection) -> Iterable[Finding]:
+        """``disconnect(sender=S, dispatch_uid=U)`` naming no receiver, where ``U`` is the
+        name of a receiver the module connects to the same signal and sender under
+        another literal uid, and no module of the project connects anything with ``U``:
+        it removes nothing, and that receiver stays connected."""
+        uid, signal = disconnection.dispatch_uid, disconnection.signal.qualname
+        if disconnection.receiver_key is not None or uid is None or not uid.startswith("str:"):
+            return
+        if disconnection.sender_key is None or ctx.app is None:
+            return
+        meant = [
+            c
+            for c in ctx.connections
+            if c.signal.qualname == signal
+            and c.sender_key == disconnection.sender_key
+            and c.dispatch_uid is not None
+            and c.dispatch_uid.startswith("str:")
+            and (c.receiver.key or "").rsplit(".", 1)[-1] == uid[4:]
+        ]
+        if not meant or any(c.dispatch_uid == uid for c in ctx.connections):
+            return
+        if ctx.app.may_connect_with_uid(signal, uid):
+            return
+        connection = meant[0]
+        yield self.finding(
+            disconnection.report_node,
+            f"this disconnect() of dispatch_uid {_plain(uid)} matches no connection: `{connection.receiver.key}` "
+            f"is connected to `{connection.signal.text}` for this sender with dispatch_uid "
+            f"{_plain(connection.dispatch_uid)}, and no module of the project connects a receiver with "
+            f"{_plain(uid)}; disconnect() returns False and the receiver stays connected; pass "
+            f"dispatch_uid={_plain(connection.dispatch_uid)}",
+        )
 
 
 def _same_receiver(connection: Connection, disconnection: Disconnection) -> bool:

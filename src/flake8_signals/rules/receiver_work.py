@@ -39,8 +39,19 @@ class BlockingReceiver(Rule):
     (`requests.Session()`, `httpx.Client()`, `urllib3.PoolManager()`,
     `http.client.HTTPConnection()`: in the call, a local or `with ... as` name, or a
     module-level name), every operation of a `boto3.client(...)` (each is a request;
-    signing a URL or building a paginator is not), and `.communicate()`/`.wait()` on a
-    `subprocess.Popen(...)` the code starts. Sending mail is not reported when the project's
+    signing a URL or building a paginator is not), the synchronous operations of a
+    python-ldap connection (`ldap.initialize(...)`, `ldap.ldapobject.*LDAPObject(...)`:
+    the `*_s` methods such as `simple_bind_s`, `search_s`, `modify_s`, which wait for the
+    server's answer; not `unbind_s`, not the asynchronous forms), every method of the
+    service objects of a `stripe.StripeClient(...)` (`client.customers.update(...)`,
+    `client.v1.subscriptions.cancel(...)`, and `client.raw_request(...)`; not the
+    `*_async` methods, which only make a coroutine, nor `oauth.authorize_url()`), every
+    method of the API objects of a mailchimp (API v2) `mailchimp.Mailchimp(...)`
+    (`mc.lists.subscribe(...)`, and `mc.call(...)`), and `.communicate()`/`.wait()` on a
+    `subprocess.Popen(...)` the code starts. Such an object may also come from a project
+    function that returns it (`get_client().customers.update(...)`, helpers of helpers
+    too), when every `return` of that function gives an object made by the same class
+    (`return None` aside). Sending mail is not reported when the project's
     `EMAIL_BACKEND` hands mail to a task queue (django-celery-email's
     `CeleryEmailBackend`, or another backend named for a queue). Extend the list with
     `--signals-blocking-calls`. When the call is reached through a helper, the finding
@@ -71,7 +82,10 @@ class BlockingReceiver(Rule):
     relying on literal defaults, is followed only into the branches they allow:
     `push(order, notify=False)` does not reach the request under `if notify:`. Only
     `p`, `not p`, `p == <literal>`, `p != <literal>`, `p is None` and `p is not None`
-    are decided; anything else may go either way.
+    are decided; anything else may go either way. A name the function binds in one
+    place only, to a new object of a project class (`notice = Notice(...)`), is known
+    the same way: `notice.send()` is followed into `Notice.send`, and so is
+    `Notice(...).send()`.
 
     ## Why is this bad?
     Receivers run synchronously inside `send()`: `instance.save()` does not return

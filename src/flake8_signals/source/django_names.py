@@ -245,6 +245,47 @@ API_CLIENT_FACTORIES = frozenset({"boto3.client"})
 API_CLIENT_LOCAL_METHODS = frozenset(
     {"generate_presigned_url", "generate_presigned_post", "get_paginator", "get_waiter", "can_paginate", "close"}
 )
+# API clients that reach the service through objects hung on the client: every method
+# of those objects sends a request and waits for the answer. Each entry: the client's
+# class, the attributes that lead to the service objects (None: any public attribute,
+# at any depth), the client's own methods that are requests, and the service methods
+# that send nothing.
+# - stripe's ``StripeClient``: ``client.v1.customers.retrieve(...)`` (and the older
+#   ``client.customers.update(...)``); ``*_async`` methods only make a coroutine, and
+#   ``client.oauth.authorize_url()`` builds a URL.
+# - mailchimp's (API v2) ``Mailchimp``: ``mc.lists.subscribe(...)`` posts to the API.
+SERVICE_CLIENTS = {
+    "stripe.StripeClient": (None, frozenset({"raw_request"}), frozenset({"authorize_url"})),
+    "mailchimp.Mailchimp": (
+        frozenset(
+            {
+                "folders",
+                "templates",
+                "users",
+                "helper",
+                "mobile",
+                "conversations",
+                "ecomm",
+                "neapolitan",
+                "lists",
+                "campaigns",
+                "vip",
+                "reports",
+                "gallery",
+                "goal",
+            }
+        ),
+        frozenset({"call"}),
+        frozenset(),
+    ),
+}
+# python-ldap connections (``ldap.initialize(uri)`` connects on first use): the
+# synchronous operations, named ``*_s``, send a request and wait for the server's
+# answer. The unbind ones only send (the server does not answer).
+LDAP_CONNECTIONS = frozenset(
+    {"ldap.initialize", "ldap.ldapobject.LDAPObject", "ldap.ldapobject.SimpleLDAPObject", "ldap.ldapobject.ReconnectLDAPObject"}
+)
+LDAP_NOT_WAITING = frozenset({"unbind_s", "unbind_ext_s"})
 MAIL_CONNECTIONS = frozenset({"django.core.mail.get_connection"})
 MAIL_CONNECTION_METHODS = frozenset({"send_messages"})
 

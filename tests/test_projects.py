@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -184,3 +185,23 @@ def test_messages_name_what_made_the_object_a_blocking_call_is_made_on():
     refund = {line: text for line, text in messages.items() if "`refund`" in text}
     assert any("calls billing_client().refunds.create()," in text for text in refund.values())
     assert any("(via Notice.send() -> message.send())" in text for text in refund.values())
+
+
+@pytest.mark.parametrize(
+    "backend, reported",
+    [
+        ("django_tasks.backends.database.DatabaseBackend", False),
+        ("django_tasks_db.DatabaseBackend", False),  # the package django-tasks' backend became
+        ("django_tasks_db.backend.DatabaseBackend", False),
+        ("django_tasks.backends.immediate.ImmediateBackend", True),
+    ],
+)
+def test_sig303_knows_the_database_task_backends_enqueue_in_the_transaction(tmp_path, backend, reported):
+    """The database backends create the task's row with the ORM, in the caller's
+    transaction: workers see it only after the commit."""
+    project = tmp_path / "autocommitsite"
+    shutil.copytree(PROJECTS / "autocommitsite", project)
+    settings = project / "config" / "settings.py"
+    settings.write_text(settings.read_text().replace("django_tasks.backends.database.DatabaseBackend", backend))
+    found = actual_for(project, "-j1").get(os.path.normpath("library/receivers.py"), set())
+    assert ((43, "SIG303") in found) is reported

@@ -97,7 +97,12 @@ def module_name_for(path: str, root: str) -> Optional[str]:
 ATOMIC_REQUESTS = re.compile(r"""(?:['"]ATOMIC_REQUESTS['"]\s*:\s*True\b|\[\s*['"]ATOMIC_REQUESTS['"]\s*\]\s*=\s*True\b)""")
 # Task backends whose enqueue writes a row in the caller's transaction: the task is
 # visible to workers only once that transaction commits.
-DATABASE_TASK_BACKEND = re.compile(r"""['"][\w.]*tasks\.backends\.database\.DatabaseBackend['"]""")
+# django-tasks' ``django_tasks.backends.database.DatabaseBackend`` and the package it
+# became, django-tasks-db (``django_tasks_db.DatabaseBackend``): both create the task's
+# row with the ORM on the caller's connection.
+DATABASE_TASK_BACKEND = re.compile(
+    r"""['"](?:[\w.]*tasks\.backends\.database|django_tasks_db(?:\.backend)?)\.DatabaseBackend['"]"""
+)
 DJANGO_Q_ORM_BROKER = re.compile(r"""Q_CLUSTER[\s\S]{0,2000}?['"]orm['"]\s*:""")
 SAVE_CALLS = frozenset({"save", "create", "get_or_create", "update_or_create"})
 EMAIL_BACKEND = re.compile(r"""^\s*EMAIL_BACKEND\s*=\s*['"]([\w.]+)['"]""", re.MULTILINE)

@@ -212,7 +212,8 @@ class TaskOutsideOnCommit(Rule):
     (whose add and change views save inside `atomic()`). With no such evidence the rule
     stays silent: a plain `save()` in autocommit mode has committed before `post_save`
     is sent. The message says which evidence it found. An `.enqueue()` through a
-    database task backend (`...tasks.backends.database.DatabaseBackend`) and
+    database task backend (`...tasks.backends.database.DatabaseBackend`, or
+    django-tasks-db's `django_tasks_db.DatabaseBackend`) and
     django-q's `async_task()` with its ORM broker write the task in the same
     transaction, so they are not reported, and neither is a receiver that a project
     decorator runs through `transaction.on_commit` (an `@on_transaction_commit`

@@ -1142,12 +1142,34 @@ def deleted_file(call: CallSite, facts: ModuleFacts) -> Optional[str]:
 
 
 def enqueued_task(call: CallSite, extra: frozenset) -> Optional[str]:
-    """The text of a call that puts work on a queue (``.delay()``, ``async_task()``)."""
+    """The text of a call that puts work on a queue (``.delay()``, ``async_task()``), when
+    the task may run at once: not one delayed on purpose (see ``_delayed``)."""
     name = call.method if call.method is not None else call.callee_name
     if name is None:
         return None
     known = dn.TASK_METHODS if call.method is not None else dn.TASK_FUNCTIONS
-    return call_text(call) if name in known or name in extra else None
+    if name not in known and name not in extra:
+        return None
+    return None if _delayed(call.node) else call_text(call)
+
+
+# A countdown this long outlasts any transaction a request or task keeps open.
+LONG_COUNTDOWN_SECONDS = 60
+
+
+def _delayed(node: cst.Call) -> bool:
+    """``eta=`` (a moment the code computes), or ``countdown=`` that is not a literal
+    under a minute: whether the task can still run before the sender's transaction
+    commits is not known, or it cannot."""
+    for arg in node.args:
+        if arg.keyword is None:
+            continue
+        if arg.keyword.value == "eta":
+            return True
+        if arg.keyword.value == "countdown":
+            seconds = literal_value(arg.value)
+            return not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds >= LONG_COUNTDOWN_SECONDS
+    return False
 
 
 def f_increments(call: cst.Call, facts: ModuleFacts) -> Iterator[cst.BinaryOperation]:

@@ -217,7 +217,9 @@ class TaskOutsideOnCommit(Rule):
     django-q's `async_task()` with its ORM broker write the task in the same
     transaction, so they are not reported, and neither is a receiver that a project
     decorator runs through `transaction.on_commit` (an `@on_transaction_commit`
-    wrapper). When the call is reached through a helper,
+    wrapper), nor a task delayed on purpose: `eta=` (a moment the code computes), or a
+    `countdown=` that is not a literal under a minute (a literal of a few seconds is
+    reported: it can end before a slow transaction commits). When the call is reached through a helper,
     the finding is on the receiver's call that leads to it and names the chain.
 
     ## Why is this bad?

@@ -184,3 +184,13 @@ def test_messages_name_what_made_the_object_a_blocking_call_is_made_on():
     refund = {line: text for line, text in messages.items() if "`refund`" in text}
     assert any("calls billing_client().refunds.create()," in text for text in refund.values())
     assert any("(via Notice.send() -> message.send())" in text for text in refund.values())
+
+
+def test_messages_name_the_chain_to_a_method_a_project_client_inherits():
+    """A method a project class inherits from a library client reads as written, and
+    one reached through the project's own method names that method first."""
+    result = run_flake8(["shipping/receivers.py"], "--select=SIG301", cwd=PROJECTS / "shipsite")
+    texts = [text for _, _, _, _, text in parse_output(result.stdout) if "`fleet_synced`" in text]
+    assert any("calls carrier_session().post()," in text for text in texts)
+    assert any("(via CarrierSession.push() -> self.post())" in text for text in texts)
+    assert any("(via RelaySMTP.relay() -> self.login())" in text for text in texts)

@@ -205,3 +205,13 @@ def test_sig303_knows_the_database_task_backends_enqueue_in_the_transaction(tmp_
     settings.write_text(settings.read_text().replace("django_tasks.backends.database.DatabaseBackend", backend))
     found = actual_for(project, "-j1").get(os.path.normpath("library/receivers.py"), set())
     assert ((43, "SIG303") in found) is reported
+
+
+def test_messages_name_the_chain_to_a_method_a_project_client_inherits():
+    """A method a project class inherits from a library client reads as written, and
+    one reached through the project's own method names that method first."""
+    result = run_flake8(["shipping/receivers.py"], "--select=SIG301", cwd=PROJECTS / "shipsite")
+    texts = [text for _, _, _, _, text in parse_output(result.stdout) if "`fleet_synced`" in text]
+    assert any("calls carrier_session().post()," in text for text in texts)
+    assert any("(via CarrierSession.push() -> self.post())" in text for text in texts)
+    assert any("(via RelaySMTP.relay() -> self.login())" in text for text in texts)

@@ -144,9 +144,9 @@ def _bound_locally(name: str, function: Optional[Function]) -> bool:
 
 
 # What a call of a project function returns, as the library callable that made it
-# (``stripe.StripeClient`` for ``get_stripe_client()``), or None when unknown; given the
-# call expression and its module.
-Made = Callable[[cst.Call, ModuleFacts], Optional[str]]
+# (``stripe.StripeClient`` for ``get_stripe_client()``) or the Instance of a project class
+# (see ``ChainFinder.made``), or None when unknown; given the call expression and its module.
+Made = Callable[[cst.Call, ModuleFacts], Optional[object]]
 
 
 def _made_by(
@@ -162,7 +162,7 @@ def _made_by(
             return made_here
         if made is not None:
             returned = made(node, facts)
-            return returned if returned in classes else None
+            return returned if isinstance(returned, str) and returned in classes else None
         return None
     if isinstance(node, cst.Name):
         scopes = [f.local_values for f in call.function.ancestors()] if call.function is not None else []
@@ -341,8 +341,23 @@ class ChainFinder:
     constants decide the other way is not on the path (see ``decided``).
     """
 
-    def __init__(self, ctx: Context, target: Target, through_on_commit: bool, markers: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        target: Target,
+        through_on_commit: bool,
+        markers: Iterable[str] = (),
+        library_targets: Optional[dict] = None,
+    ) -> None:
         self.target = target
+        # Library classes a project class may derive from whose inherited methods are
+        # targets (see ``dn.DERIVED_CLIENTS``): {qualname: (target methods, the other
+        # methods they run through ``self``)}.
+        self.library_targets = library_targets or {}
+        self._library_names = frozenset(name for methods, _ in self.library_targets.values() for name in methods)
+        self._library_involved = frozenset(
+            name for methods, others in self.library_targets.values() for name in (*methods, *others)
+        )
         self.through_on_commit = through_on_commit
         # A module can hold a target, or lead to another module, only if its text imports
         # something or holds one of ``markers`` (target names that need no import, such
@@ -382,6 +397,9 @@ class ChainFinder:
         if call.in_lambda and not after_commit:
             return None  # a lambda handed to something else: when it runs is unknown
         name = self.target(call, facts)
+        if name is None and call.method in self._library_names:
+            typed = self._typed_owner(call, facts, known)
+            name = self._inherited_target(typed, call.method) if typed is not None else None  # type: ignore[arg-type]
         if name is not None:
             return Chain((call_text(call),), name, after_commit, call.method or call.callee_name)
         target = self._callee(call, facts, known)
@@ -575,7 +593,8 @@ class ChainFinder:
             dotted = dotted_name(func.value.func)
             if dotted is None or _bound_locally(dotted.split(".")[0], call.function):
                 return None
-            return self._instance_of(facts, dotted, made=True)  # Mail(...).send()
+            made = self._instance_of(facts, dotted, made=True)  # Mail(...).send()
+            return made if made is not None else self._returned_instance(func.value, facts)  # mailer().send()
         if not isinstance(func.value, cst.Name):
             return None
         return self._type_of(func.value.value, call.function, call.path, facts, known, func.attr.value, 0)
@@ -703,15 +722,23 @@ class ChainFinder:
         dotted = dotted_name(value.func) if isinstance(value, cst.Call) else None
         if dotted is None or _bound_locally(dotted.split(".")[0], function):
             return None
-        return self._instance_of(facts, dotted, made=True)
+        made = self._instance_of(facts, dotted, made=True)
+        return made if made is not None else self._returned_instance(value, facts)  # mail = mailer()
+
+    def _returned_instance(self, node: cst.Call, facts: ModuleFacts) -> Optional[Instance]:
+        """The Instance a call of a project function returns, when every ``return`` of
+        it gives a new object of the same project class (see ``made``)."""
+        returned = self.made(node, facts)
+        return returned if isinstance(returned, Instance) else None
 
     # -- what a project function's calls return ------------------------------------------
 
-    def made(self, node: cst.Call, facts: ModuleFacts, depth: int = 0) -> Optional[str]:
+    def made(self, node: cst.Call, facts: ModuleFacts, depth: int = 0) -> Optional[object]:
         """The library callable (one the blocking-call catalog names) that made what a
-        call of a project function returns: every ``return`` of the function gives an
-        object made by the same one (``return stripe.StripeClient(key)``, a name bound
-        only to such calls, a call of another such function). ``return None`` and a bare
+        call of a project function returns, or the Instance of the project class that
+        did: every ``return`` of the function gives an object made by the same one
+        (``return stripe.StripeClient(key)``, ``return CarrierSession(token)``, a name
+        bound only to such calls, a call of another such function). ``return None`` and a bare
         ``return`` give no object to call a method on and are left out. ``None`` when
         unknown, or when following would leave the budget."""
         site = self._site(node, facts)
@@ -752,13 +779,16 @@ class ChainFinder:
             del self._made[id(callee)]
         return origin
 
-    def _origin(self, value: cst.CSTNode, function: Function, facts: ModuleFacts, depth: int) -> Optional[str]:
+    def _origin(self, value: cst.CSTNode, function: Function, facts: ModuleFacts, depth: int) -> Optional[object]:
         """What made a value a function returns (see ``made``)."""
         if isinstance(value, cst.Call):
+            dotted = dotted_name(value.func)
+            local = dotted is not None and _bound_locally(dotted.split(".")[0], function)
             name = facts.imports.resolve(value.func) if facts.imports.is_imported(value.func) else None
-            if name in MADE_BY_LIBRARY and not _bound_locally((dotted_name(value.func) or "").split(".")[0], function):
+            if name in MADE_BY_LIBRARY and not local:
                 return name
-            return self.made(value, facts, depth + 1)
+            made = self._instance_of(facts, dotted, made=True) if dotted is not None and not local else None
+            return made if made is not None else self.made(value, facts, depth + 1)
         if not isinstance(value, cst.Name):
             return None
         name = value.value
@@ -828,6 +858,34 @@ class ChainFinder:
         if found is not None or self._cuts == cuts:
             self._methods[key] = found
         return found
+
+    def _inherited_target(self, instance: Instance, name: str) -> Optional[str]:
+        """``requests.Session.post`` when ``instance.name()`` runs a target method of a
+        library base (see ``library_targets``): the first class of the linearization
+        that is not the project's own is that base, and no project class before it
+        defines or binds ``name`` or another method the base's target methods run
+        through ``self`` (then what runs is the project's code). ``None`` otherwise: the
+        class unknown, another library class first (it may define the method), a method
+        of the base that is no target."""
+        own = self._class_of(instance, name)
+        order = self._linearization(own[0], own[1], 0, name) if own is not None else None
+        defined: set = set()
+        for entry in order or ():
+            if entry is OBJECT:
+                continue
+            if len(entry) == 1:
+                entry_targets = self.library_targets.get(entry[0])
+                if entry_targets is None or name not in entry_targets[0]:
+                    return None
+                if defined & (entry_targets[0] | entry_targets[1]):
+                    return None
+                return f"{entry[0]}.{name}"
+            cls = entry[2]
+            defined.update(cls.methods)
+            if name in defined or _class_binds(cls, name):
+                return None
+            defined.update(other for other in self._library_involved if _class_binds(cls, other))
+        return None
 
     def _linearization(self, facts: ModuleFacts, cls: ClassInfo, depth: int, need: str) -> Optional[list]:
         """The class and its bases in Python's C3 order: entries are ``("class", facts,
@@ -1086,7 +1144,7 @@ def blocking_finder(ctx: Context) -> ChainFinder:
             return None
         return name
 
-    finder = ChainFinder(ctx, target, through_on_commit=True)
+    finder = ChainFinder(ctx, target, through_on_commit=True, library_targets=dn.DERIVED_CLIENTS)
     return finder
 
 
@@ -1104,7 +1162,10 @@ MADE_BY_LIBRARY = frozenset(
         *dn.SERVICE_CLIENTS,
     }
 )
-MAKER_NAMES = frozenset(name.rpartition(".")[2] for name in MADE_BY_LIBRARY)
+# A helper in another module is read for what it returns only when its module's text
+# names one of these: a library maker, or a client class a project class derives from
+# (the module that defines the project class names its base).
+MAKER_NAMES = frozenset(name.rpartition(".")[2] for name in (*MADE_BY_LIBRARY, *dn.DERIVED_CLIENTS))
 
 
 def enqueue_finder(ctx: Context) -> ChainFinder:

@@ -51,7 +51,18 @@ class BlockingReceiver(Rule):
     `subprocess.Popen(...)` the code starts. Such an object may also come from a project
     function that returns it (`get_client().customers.update(...)`, helpers of helpers
     too), when every `return` of that function gives an object made by the same class
-    (`return None` aside). Sending mail is not reported when the project's
+    (`return None` aside). A project class derived from such a client
+    (`class CarrierSession(requests.Session)`, `httpx.Client`, `urllib3.PoolManager`,
+    `http.client.HTTPConnection`/`HTTPSConnection`, `smtplib.SMTP`/`SMTP_SSL`) does the
+    same I/O: on an object of that class (made in the function, returned by a project
+    helper — one in another module when that module names the client — or `self` in
+    its methods), the client's network methods it inherits are reported (`post()`,
+    `send()`...; `request()`/`getresponse()` of a connection; `sendmail()`,
+    `send_message()`, `login()`, `ehlo()`, `starttls()`, `quit()`... of an SMTP client),
+    not the others (`mount()`, `close()`). Silent when a project class overrides the
+    method or one that the client's network methods run through (a `request()` override
+    on a `requests.Session` subclass), or when another library class comes first in the
+    method resolution order. Sending mail is not reported when the project's
     `EMAIL_BACKEND` hands mail to a task queue (django-celery-email's
     `CeleryEmailBackend`, or another backend named for a queue). Extend the list with
     `--signals-blocking-calls`. When the call is reached through a helper, the finding

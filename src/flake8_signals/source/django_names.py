@@ -235,6 +235,72 @@ HTTP_CLIENT_CLASSES = frozenset(
     }
 )
 HTTP_CLIENT_METHODS = frozenset({*_HTTP_VERBS, "send", "urlopen", "getresponse"})
+# Library client classes a project class may derive from (``class Exchange(requests.Session)``):
+# for each, the methods that do network I/O and wait for it (an object of the project
+# class runs the library's own when the project does not override it), and every
+# other method of the class they run through ``self`` on the way to the network. When a
+# project class overrides one of either, what an inherited network method does is
+# the project's code: not known from the catalog.
+# - requests' ``Session``: each verb calls ``self.request``, which calls ``self.send``,
+#   which sends through ``self.get_adapter(url)``.
+# - httpx's ``Client``: each verb calls ``self.request`` -> ``self.send`` -> the
+#   ``_send_*`` steps -> ``self._transport_for_url``. ``stream()`` only returns a context
+#   manager: nothing is sent until it is entered.
+# - urllib3's ``PoolManager``: ``request`` -> ``request_encode_url``/``request_encode_body``
+#   -> ``urlopen`` -> ``connection_from_*`` (a pool per host).
+# - http.client's ``HTTPConnection``: ``request`` -> ``_send_request`` -> ``putrequest``,
+#   ``putheader``, ``endheaders`` -> ``_send_output`` -> ``send`` -> ``connect``;
+#   ``getresponse`` reads the answer from the socket.
+# - smtplib's ``SMTP``: every command is ``putcmd`` -> ``send`` then ``getreply`` (which
+#   waits for the server's answer); ``connect`` opens the socket (``_get_socket``).
+_REQUESTS_SESSION = (frozenset({*(v for v in _HTTP_VERBS if v != "stream"), "send"}), frozenset({"get_adapter"}))
+_HTTP_CONNECTION = (
+    frozenset({"request", "getresponse", "endheaders", "connect", "send"}),
+    frozenset({"_send_request", "putrequest", "putheader", "_send_output"}),
+)
+_SMTP = (
+    frozenset(
+        {
+            "connect",
+            "helo",
+            "ehlo",
+            "ehlo_or_helo_if_needed",
+            "starttls",
+            "login",
+            "auth",
+            "sendmail",
+            "send_message",
+            "mail",
+            "rcpt",
+            "data",
+            "docmd",
+            "noop",
+            "rset",
+            "verify",
+            "expn",
+            "quit",
+        }
+    ),
+    frozenset({"putcmd", "send", "getreply", "_get_socket", "has_extn"}),
+)
+DERIVED_CLIENTS = {
+    "requests.Session": _REQUESTS_SESSION,
+    "requests.sessions.Session": _REQUESTS_SESSION,
+    "httpx.Client": (
+        frozenset({*(v for v in _HTTP_VERBS if v != "stream"), "send"}),
+        frozenset(
+            {"_send_handling_auth", "_send_handling_redirects", "_send_single_request", "_transport_for_url", "build_request"}
+        ),
+    ),
+    "urllib3.PoolManager": (
+        frozenset({"request", "request_encode_url", "request_encode_body", "urlopen"}),
+        frozenset({"connection_from_host", "connection_from_context", "connection_from_pool_key", "connection_from_url", "_new_pool"}),
+    ),
+    "http.client.HTTPConnection": _HTTP_CONNECTION,
+    "http.client.HTTPSConnection": _HTTP_CONNECTION,
+    "smtplib.SMTP": _SMTP,
+    "smtplib.SMTP_SSL": _SMTP,
+}
 # A child process the code started, and the methods that wait for it to finish.
 PROCESS_CLASSES = frozenset({"subprocess.Popen"})
 PROCESS_WAITS = frozenset({"communicate", "wait"})

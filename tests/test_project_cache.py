@@ -13,6 +13,7 @@ from flake8.main.application import Application
 
 from flake8_signals.engine import Engine
 from flake8_signals.frontends.plugin import SignalsChecker
+from flake8_signals.project import app as app_module
 from flake8_signals.module import parsing
 from flake8_signals.module.parsing import FactsCache
 from flake8_signals.project.app import connects_an_imported_name
@@ -268,3 +269,24 @@ def test_an_app_label_string_names_one_project_model(tmp_path):
     assert view.model_named_by_label("billing.Invoice") is None  # the app's label is set
     assert view.model_named_by_label("legacy.Old") is None  # set in a way the text does not show
     assert view.model_named_by_label("shop.Missing") is None
+
+
+@pytest.mark.parametrize(
+    "block, saved",
+    [
+        ("Order.objects.create(total=1)", {"Order"}),
+        ("Order.active.get_or_create(pk=1)", {"Order"}),
+        ("order = Order(total=1)\n    order.save()", {"Order"}),
+        ("order = Order.objects.filter(pk=1).first()\n    order.save()", {"Order"}),
+        ("Order(total=1).save()", {"Order"}),
+        ("profile.save()\n    User.objects.get(pk=1)", set()),  # reads User, saves something else
+        ("order = Order()\n    order = other\n    order.save()", set()),  # bound twice
+        ("Order.objects.filter(pk=1).update(total=2)", set()),  # update() sends no signal
+        ("order.save()", set()),  # where the object comes from is unknown
+    ],
+)
+def test_the_models_an_atomic_block_saves(block, saved):
+    text = f"from django.db import transaction\n\ndef f(profile, other, order=None):\n  with transaction.atomic():\n    {block}\n"
+    found: dict = {}
+    app_module._saves_in_transactions(text, "m.py", found)
+    assert set(found) == saved

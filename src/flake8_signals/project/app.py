@@ -1106,21 +1106,66 @@ def _saves_in_transactions(text: str, shown: str, found: dict) -> None:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(_is_atomic(d) for d in node.decorator_list):
             body = node
         if body is not None:
-            names = set()
-            saves = False
-            for inner in ast.walk(body):
-                if isinstance(inner, ast.Name) and inner.id[:1].isupper():
-                    names.add(inner.id)
-                elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in SAVE_CALLS:
-                    saves = True
-            if saves:
-                for name in names:
-                    found.setdefault(name, f"{name} is saved inside atomic() ({shown}:{node.lineno})")
+            for name in sorted(_models_saved_in(body)):
+                found.setdefault(name, f"{name} is saved inside atomic() ({shown}:{node.lineno})")
         registered = _admin_registered(node)
         for name in registered:
             found.setdefault(
                 name, f"{name} is registered in the admin ({shown}:{node.lineno}), whose add and change views save inside atomic()"
             )
+
+
+def _models_saved_in(body: ast.AST) -> set:
+    """The model classes a block surely saves: ``Model.objects.create(...)`` (any
+    manager; ``get_or_create``, ``update_or_create``), ``Model(...).save()``, and
+    ``x.save()`` where the block binds ``x`` once, to ``Model(...)`` or to what a
+    manager of ``Model`` returns (``Model.objects.get(...)``). Another object's
+    ``save()`` is no evidence about any class: a block that saves a profile is not one
+    that saves users because it reads ``User.objects``."""
+    origins: dict = {}
+    bound: dict = {}
+    for inner in ast.walk(body):
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+            bound[inner.id] = bound.get(inner.id, 0) + 1
+        if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name):
+            model = _model_made_by(inner.value)
+            if model is not None:
+                origins[inner.targets[0].id] = model
+    saved = set()
+    for inner in ast.walk(body):
+        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in SAVE_CALLS):
+            continue
+        owner = inner.func.value
+        if inner.func.attr == "save":
+            if isinstance(owner, ast.Name) and bound.get(owner.id) == 1 and owner.id in origins:
+                saved.add(origins[owner.id])
+            elif isinstance(owner, ast.Call):
+                model = _model_made_by(owner)
+                if model is not None:
+                    saved.add(model)
+        elif isinstance(owner, ast.Attribute) and _names_a_model(owner.value):
+            saved.add(owner.value.id)  # Model.objects.create(...)
+    return saved
+
+
+def _model_made_by(value: ast.AST) -> Optional[str]:
+    """The model class whose object an expression gives: ``Model(...)``, or a call on a
+    manager of ``Model`` and what it returns (``Model.objects.filter(...).first()``)."""
+    if not isinstance(value, ast.Call):
+        return None
+    if _names_a_model(value.func):
+        return value.func.id
+    node = value.func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and _names_a_model(node.value.value):
+            return node.value.value.id  # Model.<manager>.<method>
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return None
+
+
+def _names_a_model(node: ast.AST) -> bool:
+    """A bare name written like a class (``Order``), as models are."""
+    return isinstance(node, ast.Name) and node.id[:1].isupper()
 
 
 def _admin_registered(node: ast.AST) -> list:

@@ -510,7 +510,7 @@ def test_sig303_a_querysets_elements_are_instances_of_exactly_its_model():
     pizza.toppings.add(Topping.objects.create(name="basil"), Topping.objects.create(name="garlic"))
     querysets = (
         pizza.toppings.filter(name__isnull=False).order_by("name").distinct(),
-        pizza.toppings.select_related().prefetch_related().annotate().alias().only("name").iterator(),
+        pizza.toppings.select_related(None).prefetch_related().annotate().alias().only("name").iterator(),
         Topping.objects.filter(pizza=pizza).exclude(name="").defer("name").using("default").reverse(),
     )
     for queryset in querysets:

@@ -66,6 +66,17 @@ def signature(path: str) -> Optional[tuple]:
     return (stat.st_size, stat.st_mtime_ns)
 
 
+def _models_package(path: str) -> Optional[str]:
+    """The app package folder of a models module (``app/models.py``, or a file of an
+    ``app/models/`` package), or ``None`` for any other file."""
+    directory, name = os.path.split(path)
+    if name == "models.py":
+        return directory
+    if os.path.basename(directory) == "models":
+        return os.path.dirname(directory)
+    return None
+
+
 def _package_of(module: str, packages: list) -> str:
     """The app package a module belongs to (the longest that contains it), or itself."""
     return max((p for p in packages if module == p or module.startswith(p + ".")), key=len, default=module)
@@ -701,7 +712,7 @@ class AppView:
         through: set = set()
         for path in self.project_files():
             text = self._read(path) or ""
-            if os.path.basename(path) == "models.py" or os.path.basename(os.path.dirname(path)) == "models":
+            if _models_package(path) is not None:
                 models.update(CLASS_STATEMENT.findall(text))
             for quoted, plain in THROUGH_ARGUMENT.findall(text):
                 through.add((quoted or plain).rsplit(".", 1)[-1])
@@ -715,12 +726,8 @@ class AppView:
     def _compute_model_labels(self) -> frozenset:
         labels: set = set()
         for path in self.project_files():
-            directory, name = os.path.split(path)
-            if name == "models.py":
-                package = directory
-            elif os.path.basename(directory) == "models":
-                package = os.path.dirname(directory)
-            else:
+            package = _models_package(path)
+            if package is None:
                 continue
             label = os.path.basename(package)
             labels.update(f"{label}.{model}" for model in CLASS_STATEMENT.findall(self._read(path) or ""))
@@ -737,12 +744,8 @@ class AppView:
     def _compute_models_by_label(self) -> dict:
         found: dict = {}
         for path in self.project_files():
-            directory, name = os.path.split(path)
-            if name == "models.py":
-                package = directory
-            elif os.path.basename(directory) == "models":
-                package = os.path.dirname(directory)
-            else:
+            package = _models_package(path)
+            if package is None:
                 continue
             label = self._app_label(package)
             module = module_name_for(path, self.root)
